@@ -1,0 +1,23 @@
+// The one sanitizer every untrusted string passes before it reaches a terminal.
+//
+// Untrusted: model output, document text, file names, error messages that quote any of these.
+// Output is valid UTF-8 in which nothing can drive the terminal: C0 controls (ESC included) become
+// their visible Control Pictures (U+241B for ESC), DEL becomes U+2421, C1 controls and invalid
+// bytes become U+FFFD, and bidi embeddings/overrides/isolates (U+202A-202E, U+2066-2069) are shown
+// as U+FFFD so they cannot reorder what follows. Newline and tab pass through only when allowed.
+// Stateless: a sequence split across two calls is still harmless because ESC itself never passes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace lantern::ui {
+
+struct SanitizeOptions {
+  bool keep_newlines = true;  // '\n' passes (otherwise shown as U+2424)
+  bool keep_tabs = true;      // '\t' passes (otherwise U+2409)
+};
+
+std::string sanitize(std::string_view text, SanitizeOptions options = {});
+
+}  // namespace lantern::ui
