@@ -1,0 +1,27 @@
+// Causal grouped-query attention of one query head against the KV cache, with online softmax.
+//
+// The one thing to know: scores are never materialized for the whole context: keys are visited in
+// blocks of kKeyBlock, keeping a running max and sum (the "online softmax"), so memory is
+// O(head_dim) per query head whatever the prompt length, and batched prompts and single-token
+// decoding run exactly this code. Query head h reads KV head h / (n_head / n_head_kv).
+#pragma once
+
+#include <cstdint>
+
+#include "kv_cache.h"
+
+namespace lantern::engine {
+
+struct AttentionShape {
+  int32_t n_head = 0;     // query heads
+  int32_t n_head_kv = 0;  // key/value heads (divides n_head)
+  int32_t head_dim = 0;
+  float scale = 1.0f;     // applied to q.k, normally 1/sqrt(head_dim)
+};
+
+// out = softmax(scale * q . K[0..n_kv)) . V[0..n_kv) for query head `head` of one token.
+// q: [head_dim] (already rotated); out: [head_dim]. Reads cache rows [0, n_kv) of `layer`.
+void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head,
+                 const float* q, int32_t n_kv, float* out);
+
+}  // namespace lantern::engine

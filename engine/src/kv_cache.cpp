@@ -1,0 +1,61 @@
+// KvCache allocation and row stores (float16 conversion happens here, once per row).
+#include "kv_cache.h"
+
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "nn_ops.h"
+
+namespace lantern::engine {
+
+Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, KvType type) {
+  if (n_layer <= 0 || n_ctx <= 0 || n_embd_kv <= 0) {
+    return Status::invalid_argument("kv cache: bad size n_layer " + std::to_string(n_layer) + ", n_ctx " +
+                                    std::to_string(n_ctx) + ", n_embd_kv " + std::to_string(n_embd_kv));
+  }
+  uint64_t n = 0;
+  const uint64_t elem = type == KvType::kF32 ? 4 : 2;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(n_layer), static_cast<uint64_t>(n_ctx), &n) ||
+      __builtin_mul_overflow(n, static_cast<uint64_t>(n_embd_kv), &n) || n > (uint64_t{1} << 40) / elem) {
+    return Status::resource_limit("kv cache: " + std::to_string(n_layer) + " layers x " + std::to_string(n_ctx) +
+                                  " positions x " + std::to_string(n_embd_kv) + " is too large");
+  }
+  KvCache c;
+  c.type_ = type;
+  c.n_layer_ = n_layer;
+  c.n_ctx_ = n_ctx;
+  c.n_embd_kv_ = n_embd_kv;
+  try {
+    if (type == KvType::kF32) {
+      c.k32_.assign(n, 0.0f);
+      c.v32_.assign(n, 0.0f);
+    } else {
+      c.k16_.assign(n, 0);
+      c.v16_.assign(n, 0);
+    }
+  } catch (const std::bad_alloc&) {
+    return Status::resource_limit("kv cache: out of memory allocating " + std::to_string(2 * n * elem >> 20) +
+                                  " MiB for " + std::to_string(n_ctx) + " positions (use a smaller --ctx)");
+  }
+  return c;
+}
+
+uint64_t KvCache::bytes() const {
+  return (k32_.size() + v32_.size()) * sizeof(float) + (k16_.size() + v16_.size()) * sizeof(uint16_t);
+}
+
+void KvCache::store(int32_t layer, int32_t pos, const float* k, const float* v) {
+  const size_t off = offset(layer, pos);
+  if (type_ == KvType::kF32) {
+    std::memcpy(k32_.data() + off, k, sizeof(float) * n_embd_kv_);
+    std::memcpy(v32_.data() + off, v, sizeof(float) * n_embd_kv_);
+  } else {
+    for (int32_t i = 0; i < n_embd_kv_; ++i) {
+      k16_[off + i] = nn::f32_to_f16(k[i]);
+      v16_[off + i] = nn::f32_to_f16(v[i]);
+    }
+  }
+}
+
+}  // namespace lantern::engine

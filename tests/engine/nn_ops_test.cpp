@@ -1,0 +1,183 @@
+// RMSNorm, SwiGLU, softmax, RoPE (adjacent and neox pairs, divisors, linear scaling), float16
+// conversion, and blocked online-softmax attention against a direct double-precision reference.
+#include "nn_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "attention.h"
+#include "kv_cache.h"
+
+namespace lantern::engine {
+namespace {
+
+std::vector<float> random_vec(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return v;
+}
+
+TEST(NnOps, RmsNormMatchesDefinition) {
+  std::vector<float> x = {1.0f, -2.0f, 3.0f, 0.5f};
+  std::vector<float> w = {1.0f, 0.5f, 2.0f, -1.0f};
+  std::vector<float> out(4);
+  nn::rms_norm(x.data(), w.data(), out.data(), 4, 1e-5f);
+  double ms = (1 + 4 + 9 + 0.25) / 4.0;
+  double inv = 1.0 / std::sqrt(ms + 1e-5);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(out[i], x[i] * inv * w[i], 1e-6);
+  nn::rms_norm(x.data(), nullptr, x.data(), 4, 1e-5f);  // in place, no weight
+  EXPECT_NEAR(x[2], 3.0 * inv, 1e-6);
+}
+
+TEST(NnOps, SwigluAndSoftmax) {
+  std::vector<float> g = {0.0f, 1.0f, -3.0f}, u = {2.0f, 2.0f, 1.0f}, out(3);
+  nn::swiglu(g.data(), u.data(), out.data(), 3);
+  EXPECT_NEAR(out[0], 0.0f, 1e-7);
+  EXPECT_NEAR(out[1], 2.0 / (1.0 + std::exp(-1.0)), 1e-6);
+  EXPECT_NEAR(out[2], -3.0 / (1.0 + std::exp(3.0)), 1e-6);
+  std::vector<float> s = {1000.0f, 1000.0f, 999.0f};  // large values must not overflow
+  nn::softmax(s.data(), 3);
+  double z = 2.0 + std::exp(-1.0);
+  EXPECT_NEAR(s[0], 1.0 / z, 1e-6);
+  EXPECT_NEAR(s[2], std::exp(-1.0) / z, 1e-6);
+}
+
+TEST(NnOps, RopePairsAdjacentForLlamaAndHalvesForNeox) {
+  nn::RopeParams rope;
+  rope.n_rot = 4;
+  rope.base = 10000.0f;
+  std::vector<float> c(2), s(2);
+  nn::rope_angles(rope, 3, c.data(), s.data());
+  // Pair 0 turns by 3 rad, pair 1 by 3 * 10000^(-1/2) = 0.03 rad.
+  EXPECT_NEAR(c[0], std::cos(3.0), 1e-6);
+  EXPECT_NEAR(s[1], std::sin(0.03), 1e-6);
+
+  std::vector<float> x = {1.0f, 0.0f, 1.0f, 0.0f};
+  nn::rope_apply(rope, c.data(), s.data(), x.data(), 1, 4);
+  EXPECT_NEAR(x[0], std::cos(3.0), 1e-6);  // (x0, x1) is pair 0
+  EXPECT_NEAR(x[1], std::sin(3.0), 1e-6);
+  EXPECT_NEAR(x[2], std::cos(0.03), 1e-6);
+  EXPECT_NEAR(x[3], std::sin(0.03), 1e-6);
+
+  rope.neox = true;
+  std::vector<float> y = {1.0f, 1.0f, 0.0f, 0.0f};
+  nn::rope_apply(rope, c.data(), s.data(), y.data(), 1, 4);
+  EXPECT_NEAR(y[0], std::cos(3.0), 1e-6);  // (x0, x2) is pair 0
+  EXPECT_NEAR(y[2], std::sin(3.0), 1e-6);
+  EXPECT_NEAR(y[1], std::cos(0.03), 1e-6);
+  EXPECT_NEAR(y[3], std::sin(0.03), 1e-6);
+}
+
+TEST(NnOps, RopeDotDependsOnlyOnDistance) {
+  nn::RopeParams rope;
+  rope.n_rot = 8;
+  rope.base = 500000.0f;
+  auto q = random_vec(16, 1), k = random_vec(16, 2);  // 2 heads of 8
+  auto rotated_dot = [&](int64_t pq, int64_t pk) {
+    std::vector<float> a = q, b = k, c(4), s(4);
+    nn::rope_angles(rope, pq, c.data(), s.data());
+    nn::rope_apply(rope, c.data(), s.data(), a.data(), 2, 8);
+    nn::rope_angles(rope, pk, c.data(), s.data());
+    nn::rope_apply(rope, c.data(), s.data(), b.data(), 2, 8);
+    double d = 0;
+    for (int i = 0; i < 16; ++i) d += a[i] * b[i];
+    return d;
+  };
+  EXPECT_NEAR(rotated_dot(10, 7), rotated_dot(103, 100), 1e-4);
+  rope.neox = true;
+  EXPECT_NEAR(rotated_dot(5, 1), rotated_dot(45, 41), 1e-4);
+}
+
+TEST(NnOps, RopeFrequencyDivisorsAndLinearScaling) {
+  nn::RopeParams plain;
+  plain.n_rot = 4;
+  std::vector<float> c1(2), s1(2), c2(2), s2(2);
+  // Linear scaling by 4: position 8 turns like position 2.
+  nn::RopeParams linear = plain;
+  linear.freq_scale = 0.25f;
+  nn::rope_angles(linear, 8, c1.data(), s1.data());
+  nn::rope_angles(plain, 2, c2.data(), s2.data());
+  EXPECT_NEAR(c1[0], c2[0], 1e-6);
+  EXPECT_NEAR(s1[1], s2[1], 1e-6);
+  // A divisor of 2 on pair 1 only: pair 1 at position 6 turns like position 3.
+  std::vector<float> factors = {1.0f, 2.0f};
+  nn::RopeParams divided = plain;
+  divided.freq_factors = factors.data();
+  nn::rope_angles(divided, 6, c1.data(), s1.data());
+  nn::rope_angles(plain, 3, c2.data(), s2.data());
+  EXPECT_NEAR(c1[1], c2[1], 1e-6);
+  nn::rope_angles(plain, 6, c2.data(), s2.data());
+  EXPECT_NEAR(c1[0], c2[0], 1e-6);
+}
+
+TEST(NnOps, Float16RoundTrip) {
+  EXPECT_EQ(nn::f32_to_f16(1.0f), 0x3c00);
+  EXPECT_EQ(nn::f32_to_f16(-2.0f), 0xc000);
+  EXPECT_EQ(nn::f32_to_f16(65504.0f), 0x7bff);
+  EXPECT_EQ(nn::f32_to_f16(1e6f), 0x7c00);
+  EXPECT_EQ(nn::f32_to_f16(5.9604645e-8f), 0x0001);  // smallest subnormal
+  EXPECT_EQ(nn::f32_to_f16(1.0f + 1.0f / 2048), 0x3c00);  // tie rounds to even
+  EXPECT_EQ(nn::f32_to_f16(1.0f + 3.0f / 2048), 0x3c02);
+  const float* table = nn::f16_table();
+  for (uint32_t h = 0; h < 65536; ++h) {
+    if ((h & 0x7c00) == 0x7c00) continue;  // inf/nan
+    ASSERT_EQ(nn::f32_to_f16(table[h]), h == 0x8000 ? 0x8000 : h) << h;
+  }
+}
+
+// Direct attention in double: softmax over all scores at once.
+std::vector<double> reference_attention(const std::vector<float>& q, const std::vector<float>& k,
+                                        const std::vector<float>& v, int n_kv, int head_dim, int kv_off,
+                                        int n_embd_kv, float scale) {
+  std::vector<double> s(n_kv);
+  double mx = -1e300;
+  for (int j = 0; j < n_kv; ++j) {
+    double d = 0;
+    for (int i = 0; i < head_dim; ++i) d += double(q[i]) * k[j * n_embd_kv + kv_off + i];
+    s[j] = d * scale;
+    mx = std::max(mx, s[j]);
+  }
+  double z = 0;
+  for (auto& x : s) z += (x = std::exp(x - mx));
+  std::vector<double> out(head_dim, 0.0);
+  for (int j = 0; j < n_kv; ++j) {
+    for (int i = 0; i < head_dim; ++i) out[i] += s[j] / z * v[j * n_embd_kv + kv_off + i];
+  }
+  return out;
+}
+
+void check_attention(KvType type, double tol) {
+  const int n_head = 4, n_head_kv = 2, head_dim = 16, n_ctx = 300, n_embd_kv = n_head_kv * head_dim;
+  auto cache = KvCache::create(2, n_ctx, n_embd_kv, type);
+  ASSERT_TRUE(cache.ok()) << cache.status().to_string();
+  auto k = random_vec(size_t(n_ctx) * n_embd_kv, 3, 2.0f), v = random_vec(size_t(n_ctx) * n_embd_kv, 4);
+  for (int p = 0; p < n_ctx; ++p) cache->store(1, p, &k[p * n_embd_kv], &v[p * n_embd_kv]);
+  AttentionShape shape{n_head, n_head_kv, head_dim, 1.0f / std::sqrt(float(head_dim))};
+  for (int n_kv : {1, 63, 64, 65, 200, 300}) {
+    for (int h = 0; h < n_head; ++h) {
+      auto q = random_vec(head_dim, 100 + h + n_kv, 2.0f);
+      std::vector<float> out(head_dim);
+      attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data());
+      auto ref = reference_attention(q, k, v, n_kv, head_dim, (h / 2) * head_dim, n_embd_kv, shape.scale);
+      for (int i = 0; i < head_dim; ++i) ASSERT_NEAR(out[i], ref[i], tol) << "n_kv " << n_kv << " head " << h;
+    }
+  }
+}
+
+TEST(Attention, OnlineSoftmaxMatchesDirectF32Cache) { check_attention(KvType::kF32, 2e-5); }
+TEST(Attention, OnlineSoftmaxMatchesDirectF16Cache) { check_attention(KvType::kF16, 5e-3); }
+
+TEST(KvCache, RejectsBadAndHugeSizes) {
+  EXPECT_EQ(KvCache::create(0, 10, 10, KvType::kF32).status().code(), StatusCode::kInvalidArgument);
+  auto huge = KvCache::create(1 << 20, 1 << 20, 1 << 20, KvType::kF16);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().code(), StatusCode::kResourceLimit);
+}
+
+}  // namespace
+}  // namespace lantern::engine
