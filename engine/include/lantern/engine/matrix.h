@@ -1,0 +1,61 @@
+// Matrix: a weight matrix W [n_rows][n_cols] in any supported GGUF type, and the one operation the
+// forward pass needs from it: y = x * W^T for a batch of activation rows.
+//
+// The one thing to know: a Matrix built by from_tensor() does not own its data (it points into the
+// memory-mapped file, which must outlive it); from_floats() builds one that owns its bytes. It is
+// immutable after construction, so one Matrix may be shared freely; multiply() takes the pool it
+// runs on, and a pool runs one job at a time. GGUF order: ne[0] = n_cols (contiguous), ne[1] = n_rows.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lantern/engine/tensor_type.h"
+#include "lantern/engine/thread_pool.h"
+#include "lantern/status.h"
+
+namespace lantern::engine {
+
+class Matrix {
+ public:
+  Matrix() = default;
+
+  // Wraps `data` (row-major, n_rows rows of n_cols elements in `type`'s block layout). Errors:
+  // unsupported type (the message names the tensor and the type), n_cols not a multiple of the
+  // type's block size, non-positive sizes, null data.
+  static Result<Matrix> from_tensor(TensorType type, const void* data, int64_t n_cols, int64_t n_rows,
+                                    std::string name);
+  // Quantizes `values` [n_rows][n_cols] to `type` and owns the result (tests, small tensors).
+  static Result<Matrix> from_floats(TensorType type, const float* values, int64_t n_cols, int64_t n_rows,
+                                    std::string name);
+
+  int64_t rows() const { return n_rows_; }
+  int64_t cols() const { return n_cols_; }
+  TensorType type() const { return type_; }
+  const std::string& name() const { return name_; }
+  // Bytes of the weights (what one matvec reads).
+  int64_t size_bytes() const { return row_bytes_ * n_rows_; }
+
+  // y [n_tokens][rows()] = x [n_tokens][cols()] * W^T. x and y are float32, row-major, and must not
+  // overlap. Quantized weights take activations quantized to 8 bits (as llama.cpp does); float
+  // weights take them as float. Runs on every thread of `pool`.
+  void multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
+
+  // Dequantizes row r (0 <= r < rows()) into out[cols()] (embedding lookup).
+  void get_row(int64_t r, float* out) const;
+
+ private:
+  const uint8_t* data() const { return owned_ ? owned_->data() : data_; }
+
+  TensorType type_ = TensorType::kF32;
+  int64_t n_rows_ = 0;
+  int64_t n_cols_ = 0;
+  int64_t row_bytes_ = 0;
+  const uint8_t* data_ = nullptr;                       // not owned (mmap) unless owned_ is set
+  std::shared_ptr<const std::vector<uint8_t>> owned_;   // [n_rows][row_bytes_] when owned
+  std::string name_;
+};
+
+}  // namespace lantern::engine

@@ -1,0 +1,114 @@
+// Matrix multiply dispatch: quantize the activations once, then split the weight rows across the
+// pool so every thread streams its own contiguous slice of the weights.
+//
+// The one thing to know: decode (n_tokens == 1) is memory bound, so the only thing that matters is
+// that each weight byte is read once and both cores read at full speed; for batches the row tile is
+// kept hot in cache while all tokens of the batch pass over it.
+#include "lantern/engine/matrix.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "lantern/engine/quant.h"
+
+namespace lantern::engine {
+
+namespace {
+// Rows per work item: chunks are a multiple of this so the row split does not cut cache lines in
+// the output more than necessary.
+constexpr int64_t kRowGrain = 16;
+// Rows kept hot while all tokens of a batch pass over them.
+constexpr int64_t kRowTile = 16;
+}  // namespace
+
+Result<Matrix> Matrix::from_tensor(TensorType type, const void* data, int64_t n_cols, int64_t n_rows,
+                                   std::string name) {
+  const kernels::TypeTraits* t = kernels::active_traits(type);
+  if (t == nullptr || t->vec_dot == nullptr) {
+    return Status::unsupported("tensor '" + name + "': weight type " + std::string(tensor_type_name(type)) +
+                               " is not supported");
+  }
+  if (n_cols <= 0 || n_rows <= 0) {
+    return Status::invalid_argument("tensor '" + name + "': bad matrix shape " + std::to_string(n_cols) + " x " +
+                                    std::to_string(n_rows));
+  }
+  if (n_cols % t->block_size != 0) {
+    return Status::corruption("tensor '" + name + "': row length " + std::to_string(n_cols) +
+                              " is not a multiple of the " + std::string(tensor_type_name(type)) +
+                              " block size " + std::to_string(t->block_size));
+  }
+  if (data == nullptr) return Status::invalid_argument("tensor '" + name + "': no data");
+  Matrix m;
+  m.type_ = type;
+  m.n_cols_ = n_cols;
+  m.n_rows_ = n_rows;
+  m.row_bytes_ = kernels::row_size(*t, n_cols);
+  m.data_ = static_cast<const uint8_t*>(data);
+  m.name_ = std::move(name);
+  return m;
+}
+
+Result<Matrix> Matrix::from_floats(TensorType type, const float* values, int64_t n_cols, int64_t n_rows,
+                                   std::string name) {
+  auto bytes = quantize_rows(type, values, n_cols, n_rows);
+  if (!bytes.ok()) return bytes.status().with_context("tensor '" + name + "'");
+  auto owned = std::make_shared<const std::vector<uint8_t>>(std::move(bytes).value());
+  LT_ASSIGN_OR_RETURN(Matrix m, from_tensor(type, owned->data(), n_cols, n_rows, std::move(name)));
+  m.owned_ = std::move(owned);
+  m.data_ = nullptr;
+  return m;
+}
+
+void Matrix::get_row(int64_t r, float* out) const {
+  const kernels::TypeTraits* t = kernels::active_traits(type_);
+  t->to_float(data() + r * row_bytes_, out, n_cols_);
+}
+
+void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
+  if (n_tokens <= 0) return;
+  const kernels::TypeTraits* t = kernels::active_traits(type_);
+  const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
+
+  // Activations in the layout the dot product takes: [n_tokens][x_row_bytes].
+  const uint8_t* xq = reinterpret_cast<const uint8_t*>(x);
+  int64_t x_row_bytes = n_cols_ * static_cast<int64_t>(sizeof(float));
+  thread_local std::vector<uint8_t> scratch;
+  if (t->vec_dot_type != TensorType::kF32) {
+    x_row_bytes = kernels::row_size(*xt, n_cols_);
+    const size_t need = static_cast<size_t>(x_row_bytes * n_tokens);
+    if (scratch.size() < need) scratch.resize(need);
+    uint8_t* dst = scratch.data();
+    const int64_t cols = n_cols_;
+    auto quantize = [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) xt->from_float(x + i * cols, dst + i * x_row_bytes, cols);
+    };
+    if (n_tokens >= 4) {
+      pool.parallel_for(n_tokens, quantize);
+    } else {
+      quantize(0, n_tokens);
+    }
+    xq = dst;
+  }
+
+  const uint8_t* w = data();
+  const int64_t rows = n_rows_, cols = n_cols_, row_bytes = row_bytes_;
+  const kernels::VecDotFn dot = t->vec_dot;
+  // Hot loop: nearly all of the forward pass's time is spent here.
+  pool.parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end) {
+        for (int64_t r0 = begin; r0 < end; r0 += kRowTile) {
+          const int64_t r1 = std::min(end, r0 + kRowTile);
+          for (int64_t tok = 0; tok < n_tokens; ++tok) {
+            const uint8_t* xr = xq + tok * x_row_bytes;
+            float* yr = y + tok * rows;
+            for (int64_t r = r0; r < r1; ++r) yr[r] = dot(cols, w + r * row_bytes, xr);
+          }
+        }
+      },
+      kRowGrain);
+}
+
+}  // namespace lantern::engine

@@ -1,0 +1,109 @@
+// Matrix: shape and type checks, y = x W^T against a float64 reference for every type, thread
+// counts and batch sizes, and get_row.
+#include "lantern/engine/matrix.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "kernels.h"
+#include "lantern/engine/quant.h"
+
+namespace lantern::engine {
+namespace {
+
+std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+TEST(Matrix, UnsupportedTypeNamesTensorAndType) {
+  std::vector<uint8_t> bytes(1024);
+  auto m = Matrix::from_tensor(TensorType::kQ8_1, bytes.data(), 32, 4, "blk.0.ffn_up.weight");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(m.status().message().find("blk.0.ffn_up.weight"), std::string::npos) << m.status().message();
+  EXPECT_NE(m.status().message().find("Q8_1"), std::string::npos) << m.status().message();
+  EXPECT_FALSE(Matrix::from_tensor(TensorType::kI32, bytes.data(), 4, 4, "x").ok());
+}
+
+TEST(Matrix, RejectsBadShapes) {
+  std::vector<uint8_t> bytes(4096);
+  auto m = Matrix::from_tensor(TensorType::kQ4_K, bytes.data(), 100, 2, "w");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("100"), std::string::npos);
+  EXPECT_FALSE(Matrix::from_tensor(TensorType::kF32, bytes.data(), 0, 2, "w").ok());
+  EXPECT_FALSE(Matrix::from_tensor(TensorType::kF32, bytes.data(), 4, -1, "w").ok());
+  EXPECT_FALSE(Matrix::from_tensor(TensorType::kF32, nullptr, 4, 4, "w").ok());
+}
+
+struct Case {
+  TensorType type;
+  double tol;  // allowed |y - ref| relative to the RMS of ref
+};
+const Case kCases[] = {
+    {TensorType::kF32, 1e-5},  {TensorType::kF16, 1e-5},  {TensorType::kBF16, 1e-5},
+    {TensorType::kQ8_0, 0.02}, {TensorType::kQ4_0, 0.02}, {TensorType::kQ4_1, 0.02},
+    {TensorType::kQ5_0, 0.02}, {TensorType::kQ5_1, 0.02}, {TensorType::kQ2_K, 0.02},
+    {TensorType::kQ3_K, 0.02}, {TensorType::kQ4_K, 0.02}, {TensorType::kQ5_K, 0.02},
+    {TensorType::kQ6_K, 0.02},
+};
+
+TEST(Matrix, MultiplyMatchesReferenceForEveryTypeThreadCountAndBatch) {
+  const int64_t n_cols = 512, n_rows = 67;  // odd row count: uneven split across threads
+  const auto w = gaussian(n_cols * n_rows, 1);
+  ThreadPool pools[] = {ThreadPool(1), ThreadPool(2), ThreadPool(3)};
+  for (const auto& c : kCases) {
+    auto m = Matrix::from_floats(c.type, w.data(), n_cols, n_rows, "w");
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    EXPECT_EQ(m->rows(), n_rows);
+    EXPECT_EQ(m->cols(), n_cols);
+    EXPECT_EQ(m->type(), c.type);
+    std::vector<float> wd(n_cols * n_rows);
+    for (int64_t r = 0; r < n_rows; ++r) m->get_row(r, wd.data() + r * n_cols);
+    for (int64_t n_tokens : {1, 3, 17}) {
+      const auto x = gaussian(n_tokens * n_cols, 100 + n_tokens, 0.5f);
+      std::vector<double> ref(n_tokens * n_rows);
+      double ref_ss = 0;
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        for (int64_t r = 0; r < n_rows; ++r) {
+          double s = 0;
+          for (int64_t k = 0; k < n_cols; ++k) s += double(wd[r * n_cols + k]) * x[t * n_cols + k];
+          ref[t * n_rows + r] = s;
+          ref_ss += s * s;
+        }
+      }
+      const double ref_rms = std::sqrt(ref_ss / ref.size());
+      for (auto& pool : pools) {
+        std::vector<float> y(n_tokens * n_rows, NAN);
+        m->multiply(x.data(), n_tokens, y.data(), pool);
+        double max_err = 0;
+        for (size_t i = 0; i < y.size(); ++i) max_err = std::max(max_err, std::fabs(y[i] - ref[i]));
+        EXPECT_LT(max_err, c.tol * ref_rms * 4) << tensor_type_name(c.type) << " tokens=" << n_tokens
+                                                << " threads=" << pool.size();
+      }
+    }
+  }
+}
+
+TEST(Matrix, GetRowDequantizesTheRightRow) {
+  const int64_t n_cols = 256, n_rows = 5;
+  const auto w = gaussian(n_cols * n_rows, 9);
+  auto bytes = quantize_rows(TensorType::kQ4_K, w.data(), n_cols, n_rows);
+  ASSERT_TRUE(bytes.ok());
+  auto m = Matrix::from_tensor(TensorType::kQ4_K, bytes->data(), n_cols, n_rows, "tok_embd");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->size_bytes(), static_cast<int64_t>(bytes->size()));
+  std::vector<float> row(n_cols), expect(n_cols);
+  m->get_row(3, row.data());
+  ASSERT_TRUE(dequantize_row(TensorType::kQ4_K, bytes->data() + 3 * 144, expect.data(), n_cols).ok());
+  EXPECT_EQ(row, expect);
+}
+
+}  // namespace
+}  // namespace lantern::engine
