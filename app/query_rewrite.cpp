@@ -1,0 +1,140 @@
+// Follow-up detection and query rewriting. Cheap string work: runs before every retrieval.
+#include "query_rewrite.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_set>
+
+#include "text_terms.h"
+
+namespace lantern::app {
+namespace {
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Whole-word search in lower-cased text.
+bool has_word(const std::string& text, std::string_view word) {
+  size_t at = 0;
+  while ((at = text.find(word, at)) != std::string::npos) {
+    bool left = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+    size_t end = at + word.size();
+    bool right = end >= text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+    if (left && right) return true;
+    at = end;
+  }
+  return false;
+}
+
+size_t content_terms(std::string_view text) {
+  // Count words and CJK unigrams only (bigrams would double count).
+  size_t n = 0;
+  for (const auto& t : extract_terms(text)) {
+    size_t pos = 0;
+    char32_t c = next_code_point(t, pos);
+    bool cjk_bigram = is_cjk(c) && pos < t.size();
+    if (!cjk_bigram) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+bool looks_like_follow_up(std::string_view question) {
+  std::string q = lower_ascii(question);
+  static const char* kEnglish[] = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "he",
+                                   "she", "him", "his", "her", "there", "former", "latter", "second", "first",
+                                   "third", "last", "previous", "above", "same", "one", "ones", "else", "more"};
+  for (const char* w : kEnglish) {
+    if (has_word(q, w)) return true;
+  }
+  static const char* kLeading[] = {"and ", "but ", "so ", "what about", "how about", "why ", "also", "then "};
+  for (const char* w : kLeading) {
+    if (q.rfind(w, 0) == 0) return true;
+  }
+  static const char* kChinese[] = {"它", "他", "她", "这个", "那个", "这些", "那些", "其", "第一", "第二", "第三",
+                                   "上面", "前者", "后者", "还有", "那么", "另一", "呢", "此", "该"};
+  for (const char* w : kChinese) {
+    if (q.find(w) != std::string::npos) return true;
+  }
+  return content_terms(question) <= 2;
+}
+
+std::string heuristic_rewrite(std::string_view question, const std::vector<PastTurn>& history,
+                              size_t max_answer_terms) {
+  std::string query(question);
+  if (history.empty() || !looks_like_follow_up(question)) return query;
+  const PastTurn& last = history.back();
+  TermBag present = term_bag(question);
+  bool cjk = mostly_cjk(question) || mostly_cjk(last.question);
+  // The previous question stands for the topic; append it whole (search ranks by terms anyway).
+  query += cjk ? "" : " ";
+  query += last.question;
+  for (const auto& t : extract_terms(last.question)) present[t]++;
+  // Distinctive answer words: longest and rarest first, not already present, no citation numbers.
+  std::vector<std::string> candidates;
+  std::unordered_set<std::string> seen;
+  for (auto& t : extract_terms(last.answer)) {
+    size_t pos = 0;
+    char32_t c = next_code_point(t, pos);
+    bool cjk_term = is_cjk(c);
+    if (cjk_term && pos >= t.size()) continue;  // CJK unigram: too weak alone
+    if (!cjk_term && (t.size() < 3 || std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; })))
+      continue;
+    if (present.count(t) || !seen.insert(t).second) continue;
+    candidates.push_back(t);
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  if (candidates.size() > max_answer_terms) candidates.resize(max_answer_terms);
+  for (const auto& t : candidates) {
+    query += cjk ? "" : " ";
+    query += t;
+  }
+  return query;
+}
+
+std::string rewrite_prompt(std::string_view question, const std::vector<PastTurn>& history) {
+  std::string p =
+      "Rewrite the last question of this conversation as one standalone search query that names its "
+      "subject explicitly. Reply with the query only, in the language of the question.\n\n";
+  size_t first = history.size() > 3 ? history.size() - 3 : 0;
+  for (size_t i = first; i < history.size(); ++i) {
+    std::string a = history[i].answer.substr(0, 600);
+    p += "User: " + history[i].question + "\nAssistant: " + a + "\n";
+  }
+  p += "User: " + std::string(question) + "\n\nStandalone query:";
+  return p;
+}
+
+std::string accept_model_rewrite(std::string_view reply, std::string_view question, const std::vector<PastTurn>& history) {
+  std::string r(reply);
+  size_t nl = r.find_first_not_of(" \n\r\t");
+  if (nl == std::string::npos) return "";
+  r = r.substr(nl);
+  r = r.substr(0, r.find('\n'));
+  for (const char* prefix : {"Standalone query:", "Query:", "query:", "查询：", "查询:"}) {
+    if (r.rfind(prefix, 0) == 0) r = r.substr(std::string_view(prefix).size());
+  }
+  while (!r.empty() && (r.front() == ' ' || r.front() == '"' || r.front() == '\'')) r.erase(r.begin());
+  while (!r.empty() && (r.back() == ' ' || r.back() == '"' || r.back() == '\'' || r.back() == '\r')) r.pop_back();
+  if (r.empty() || r.size() > 400) return "";
+  TermBag known = term_bag(question);
+  for (const auto& t : history) {
+    for (const auto& [k, n] : term_bag(t.question)) known[k] += n;
+    for (const auto& [k, n] : term_bag(t.answer)) known[k] += n;
+  }
+  auto terms = extract_terms(r);
+  if (terms.empty()) return "";
+  size_t grounded = 0;
+  for (const auto& t : terms) grounded += known.count(t);
+  if (grounded * 3 < terms.size() * 2) return "";  // under two thirds grounded: invented
+  return r;
+}
+
+}  // namespace lantern::app
