@@ -2,13 +2,536 @@
 // only reached through kernels.cpp after a runtime CPU check.
 //
 // The one thing to know: each function here must return what its scalar twin in quant_*.cpp
-// returns up to float rounding; tests/engine/quant_test.cpp runs both on random blocks.
+// returns up to float rounding; tests/engine/quant_test.cpp runs both on random blocks. Decode is
+// memory bound only if these keep up with ~10 GB/s per core: a Q4_K block (144 bytes) has a budget
+// of roughly 35 cycles, so the inner loops avoid anything per element that is not a vector op.
 #include <immintrin.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
 
 #include "kernels.h"
 
 namespace lantern::engine::kernels {
+namespace {
 
-const TypeTraits* avx2_traits(TensorType type) { return nullptr; }
+inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+inline int hsum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+// Signed int8 x signed int8 pairwise products summed into 8 int32 (maddubs needs an unsigned
+// left operand: move w's sign onto y).
+inline __m256i dot_i8(__m256i w, __m256i y) {
+  const __m256i aw = _mm256_sign_epi8(w, w);
+  const __m256i sy = _mm256_sign_epi8(y, w);
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sy), _mm256_set1_epi16(1));
+}
+
+// ---- activation quantizers ---------------------------------------------------------------------
+
+inline __m256 abs_ps(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }
+
+inline float hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+// Rounds 32 floats (times id) to int8, in element order.
+inline __m256i round_pack_32(const float* x, __m256 id) {
+  __m256i i0 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), id));
+  __m256i i1 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), id));
+  __m256i i2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), id));
+  __m256i i3 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), id));
+  // packs work per 128-bit lane; the permute restores element order.
+  __m256i p01 = _mm256_packs_epi32(i0, i1);
+  __m256i p23 = _mm256_packs_epi32(i2, i3);
+  __m256i p = _mm256_packs_epi16(p01, p23);
+  return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+void q8_0_from_float(const float* src, void* dst, int64_t n) {
+  BlockQ8_0* b = static_cast<BlockQ8_0*>(dst);
+  for (int64_t i = 0; i < n / kQK; ++i, src += kQK) {
+    __m256 m = abs_ps(_mm256_loadu_ps(src));
+    for (int j = 8; j < 32; j += 8) m = _mm256_max_ps(m, abs_ps(_mm256_loadu_ps(src + j)));
+    const float amax = hmax(m);
+    const float d = amax / 127.0f;
+    const float id = amax != 0 ? 127.0f / amax : 0.0f;
+    b[i].d = fp32_to_fp16(d);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(b[i].qs), round_pack_32(src, _mm256_set1_ps(id)));
+  }
+}
+
+void q8_k_from_float(const float* src, void* dst, int64_t n) {
+  BlockQ8_K* b = static_cast<BlockQ8_K*>(dst);
+  for (int64_t i = 0; i < n / kQK_K; ++i, src += kQK_K) {
+    __m256 m = abs_ps(_mm256_loadu_ps(src));
+    for (int j = 8; j < 256; j += 8) m = _mm256_max_ps(m, abs_ps(_mm256_loadu_ps(src + j)));
+    const float amax = hmax(m);
+    b[i].d = amax / 127.0f;
+    const __m256 id = _mm256_set1_ps(amax != 0 ? 127.0f / amax : 0.0f);
+    for (int j = 0; j < 8; ++j) {
+      const __m256i q = round_pack_32(src + 32 * j, id);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(b[i].qs + 32 * j), q);
+      // bsums of the two 16-element groups: widen and add horizontally.
+      const __m256i w = _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_castsi256_si128(q)), _mm256_set1_epi16(1));
+      const __m256i w2 = _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_extracti128_si256(q, 1)), _mm256_set1_epi16(1));
+      b[i].bsums[2 * j] = static_cast<int16_t>(hsum_i32(w));
+      b[i].bsums[2 * j + 1] = static_cast<int16_t>(hsum_i32(w2));
+    }
+  }
+}
+
+// ---- legacy dots (activations Q8_0) ------------------------------------------------------------
+
+float q8_0_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ8_0* w = static_cast<const BlockQ8_0*>(vw);
+  const BlockQ8_0* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  const int64_t nb = n / kQK;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    const __m256i p0 = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs)),
+                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs)));
+    const __m256i p1 = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i + 1].qs)),
+                              _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i + 1].qs)));
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p0), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i + 1].d) * h2f(x[i + 1].d)), _mm256_cvtepi32_ps(p1), acc1);
+  }
+  for (; i < nb; ++i) {
+    const __m256i p = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs)),
+                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs)));
+    acc0 = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc0);
+  }
+  return hsum(_mm256_add_ps(acc0, acc1));
+}
+
+// 16 bytes of nibbles -> 32 bytes: low nibbles (elements 0..15) then high nibbles (16..31).
+inline __m256i unpack_nibbles(const uint8_t* qs) {
+  const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
+  const __m256i both = _mm256_set_m128i(_mm_srli_epi16(q, 4), q);
+  return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
+}
+
+float q4_0_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ4_0* w = static_cast<const BlockQ4_0*>(vw);
+  const BlockQ8_0* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc = _mm256_setzero_ps();
+  const __m256i eight = _mm256_set1_epi8(8);
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const __m256i q = _mm256_sub_epi8(unpack_nibbles(w[i].qs), eight);
+    const __m256i p = dot_i8(q, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs)));
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc);
+  }
+  return hsum(acc);
+}
+
+// Sum of the 32 int8 activations of a block (for the "+ m" term of Q4_1 / Q5_1).
+inline int sum_i8(__m256i y) {
+  return hsum_i32(_mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_set1_epi8(1), y), _mm256_set1_epi16(1)));
+}
+
+float q4_1_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ4_1* w = static_cast<const BlockQ4_1*>(vw);
+  const BlockQ8_0* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0;
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs));
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(unpack_nibbles(w[i].qs), y), _mm256_set1_epi16(1));
+    const float dx = h2f(x[i].d);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * dx), _mm256_cvtepi32_ps(p), acc);
+    acc_m += h2f(w[i].m) * dx * static_cast<float>(sum_i8(y));
+  }
+  return hsum(acc) + acc_m;
+}
+
+// The 32 fifth bits of a Q5 block as 0x10 bytes (element order).
+inline __m256i q5_high_bits(const uint8_t* qh) {
+  uint32_t bits;
+  std::memcpy(&bits, qh, 4);
+  // Byte j takes bit j: broadcast the 4 bytes, pick byte j / 8, then test bit j % 8.
+  const __m256i shuf = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3,
+                                        3, 3, 3, 3, 3, 3);
+  const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32(static_cast<int>(bits)), shuf);
+  const __m256i mask = _mm256_set1_epi64x(0x8040201008040201LL);
+  const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(bytes, mask), mask);
+  return _mm256_and_si256(set, _mm256_set1_epi8(0x10));
+}
+
+float q5_0_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ5_0* w = static_cast<const BlockQ5_0*>(vw);
+  const BlockQ8_0* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc = _mm256_setzero_ps();
+  const __m256i sixteen = _mm256_set1_epi8(16);
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const __m256i q = _mm256_sub_epi8(_mm256_or_si256(unpack_nibbles(w[i].qs), q5_high_bits(w[i].qh)), sixteen);
+    const __m256i p = dot_i8(q, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs)));
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * h2f(x[i].d)), _mm256_cvtepi32_ps(p), acc);
+  }
+  return hsum(acc);
+}
+
+float q5_1_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ5_1* w = static_cast<const BlockQ5_1*>(vw);
+  const BlockQ8_0* x = static_cast<const BlockQ8_0*>(vx);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0;
+  for (int64_t i = 0; i < n / kQK; ++i) {
+    const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs));
+    const __m256i q = _mm256_or_si256(unpack_nibbles(w[i].qs), q5_high_bits(w[i].qh));
+    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), _mm256_set1_epi16(1));
+    const float dx = h2f(x[i].d);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(h2f(w[i].d) * dx), _mm256_cvtepi32_ps(p), acc);
+    acc_m += h2f(w[i].m) * dx * static_cast<float>(sum_i8(y));
+  }
+  return hsum(acc) + acc_m;
+}
+
+// ---- K-quant dots (activations Q8_K) -----------------------------------------------------------
+
+// Q4_K / Q5_K scale bytes -> 8 scales (sc) and 8 mins (mn) as bytes, via 32-bit word operations.
+inline void k4_scales(const uint8_t* q, uint8_t* sc, uint8_t* mn) {
+  uint32_t u[3];
+  std::memcpy(u, q, 12);
+  const uint32_t sc_lo = u[0] & 0x3F3F3F3F;
+  const uint32_t sc_hi = (u[2] & 0x0F0F0F0F) | (((u[0] >> 6) & 0x03030303) << 4);
+  const uint32_t mn_lo = u[1] & 0x3F3F3F3F;
+  const uint32_t mn_hi = ((u[2] >> 4) & 0x0F0F0F0F) | (((u[1] >> 6) & 0x03030303) << 4);
+  std::memcpy(sc, &sc_lo, 4);
+  std::memcpy(sc + 4, &sc_hi, 4);
+  std::memcpy(mn, &mn_lo, 4);
+  std::memcpy(mn + 4, &mn_hi, 4);
+}
+
+// sum_j mn[j] * (bsums[2j] + bsums[2j+1]) for the 8 sub-blocks of 32.
+inline int k4_min_sum(const uint8_t* mn, const int16_t* bsums) {
+  const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums));
+  const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8));
+  const __m128i pairs = _mm_hadd_epi16(b0, b1);  // 8 sums of two 16-element groups
+  int64_t mn64;
+  std::memcpy(&mn64, mn, 8);
+  const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(mn64));
+  __m128i s = _mm_madd_epi16(mins, pairs);
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+float q4_k_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ4_K* w = static_cast<const BlockQ4_K*>(vw);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0;
+  // Hot loop: decode of a Q4_K_M model spends most of its time here.
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    alignas(16) uint8_t sc[8], mn[8];
+    k4_scales(w[i].scales, sc, mn);
+    const float dx = x[i].d;
+    acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
+    __m256i sum = _mm256_setzero_si256();
+    const uint8_t* q = w[i].qs;
+    const int8_t* y = x[i].qs;
+    for (int c = 0; c < 4; ++c) {
+      const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+      const __m256i lo = _mm256_and_si256(q4, low4);
+      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), low4);
+      const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
+      const __m256i p1 =
+          _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * c])));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * c + 1])));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
+  }
+  return hsum(acc) - acc_m;
+}
+
+float q5_k_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ5_K* w = static_cast<const BlockQ5_K*>(vw);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const __m256i one = _mm256_set1_epi8(1);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    alignas(16) uint8_t sc[8], mn[8];
+    k4_scales(w[i].scales, sc, mn);
+    const float dx = x[i].d;
+    acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
+    __m256i sum = _mm256_setzero_si256();
+    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh));
+    const uint8_t* q = w[i].qs;
+    const int8_t* y = x[i].qs;
+    for (int c = 0; c < 4; ++c) {
+      const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
+      // Bit 2c of qh[l] -> 0x10 of the low half, bit 2c + 1 -> 0x10 of the high half.
+      const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c), one), 4);
+      const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c + 1), one), 4);
+      const __m256i lo = _mm256_or_si256(_mm256_and_si256(q4, low4), h0);
+      const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q4, 4), low4), h1);
+      const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
+      const __m256i p1 =
+          _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * c])));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * c + 1])));
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
+  }
+  return hsum(acc) - acc_m;
+}
+
+float q6_k_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const __m256i m03 = _mm256_set1_epi8(0x03), m0c = _mm256_set1_epi8(0x0C), m30 = _mm256_set1_epi8(0x30);
+  __m256 acc = _mm256_setzero_ps();
+  // Hot loop: Q6_K holds the output matrix and half of ffn_down / attn_v in Q4_K_M files.
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const int8_t* scales = w[i].scales;
+    // The levels are stored +32: sum sc * (q - 32) * y = sum sc * q * y - 32 * sum sc * bsum.
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(scales)));
+    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
+    const int offset_sum = hsum_i32(_mm256_madd_epi16(sc16, bs)) * 32;
+    __m256i sum = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const uint8_t* ql = w[i].ql + 64 * half;
+      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh + 32 * half));
+      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+      __m256i q[4];
+      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4));
+      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2));
+      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, m30));
+      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+      const int8_t* y = x[i].qs + 128 * half;
+      const int8_t* s = scales + 8 * half;
+      for (int k = 0; k < 4; ++k) {
+        const __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 32 * k)));
+        // Low 128-bit lane: elements 0..15 (scale 2k), high lane: 16..31 (scale 2k + 1).
+        const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(s[2 * k + 1]), _mm_set1_epi16(s[2 * k]));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, scale));
+      }
+    }
+    sum = _mm256_sub_epi32(sum, _mm256_setr_epi32(offset_sum, 0, 0, 0, 0, 0, 0, 0));
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
+  }
+  return hsum(acc);
+}
+
+// ---- float weights (activations F32) -----------------------------------------------------------
+
+float f32_dot(int64_t n, const void* vw, const void* vx) {
+  const float* w = static_cast<const float*>(vw);
+  const float* x = static_cast<const float*>(vx);
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+  }
+  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  for (; i < n; ++i) s += w[i] * x[i];
+  return s;
+}
+
+inline __m256 load_f16(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline __m256 load_bf16(const uint16_t* p) {
+  const __m256i v = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+}
+
+float f16_dot(int64_t n, const void* vw, const void* vx) {
+  const uint16_t* w = static_cast<const uint16_t*>(vw);
+  const float* x = static_cast<const float*>(vx);
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(load_f16(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(load_f16(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(load_f16(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+  }
+  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), a0);
+  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  for (; i < n; ++i) s += h2f(w[i]) * x[i];
+  return s;
+}
+
+float bf16_dot(int64_t n, const void* vw, const void* vx) {
+  const uint16_t* w = static_cast<const uint16_t*>(vw);
+  const float* x = static_cast<const float*>(vx);
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(load_bf16(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+  }
+  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
+  float s = hsum(_mm256_add_ps(a0, a1));
+  for (; i < n; ++i) s += bf16_to_fp32(w[i]) * x[i];
+  return s;
+}
+
+// ---- dequantization (prompt processing dequantizes weight tiles for sgemm) ---------------------
+
+void f16_to_float(const void* src, float* dst, int64_t n) {
+  const uint16_t* s = static_cast<const uint16_t*>(src);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_f16(s + i));
+  for (; i < n; ++i) dst[i] = h2f(s[i]);
+}
+
+void bf16_to_float(const void* src, float* dst, int64_t n) {
+  const uint16_t* s = static_cast<const uint16_t*>(src);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load_bf16(s + i));
+  for (; i < n; ++i) dst[i] = bf16_to_fp32(s[i]);
+}
+
+// 32 int8 -> 32 floats times d.
+inline void store_scaled_i8(float* dst, __m256i q, __m256 d) {
+  const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+  _mm256_storeu_ps(dst, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
+  _mm256_storeu_ps(dst + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)))));
+  _mm256_storeu_ps(dst + 16, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi))));
+  _mm256_storeu_ps(dst + 24, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)))));
+}
+// 32 uint8 levels -> floats: d * q - m.
+inline void store_affine_u8(float* dst, __m256i q, __m256 d, __m256 m) {
+  const __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+  _mm256_storeu_ps(dst, _mm256_fmsub_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(lo)), m));
+  _mm256_storeu_ps(dst + 8, _mm256_fmsub_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(lo, 8))), m));
+  _mm256_storeu_ps(dst + 16, _mm256_fmsub_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(hi)), m));
+  _mm256_storeu_ps(dst + 24, _mm256_fmsub_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(hi, 8))), m));
+}
+
+void q8_0_to_float(const void* src, float* dst, int64_t n) {
+  const BlockQ8_0* b = static_cast<const BlockQ8_0*>(src);
+  for (int64_t i = 0; i < n / kQK; ++i, dst += kQK) {
+    store_scaled_i8(dst, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs)), _mm256_set1_ps(h2f(b[i].d)));
+  }
+}
+
+void q4_0_to_float(const void* src, float* dst, int64_t n) {
+  const BlockQ4_0* b = static_cast<const BlockQ4_0*>(src);
+  for (int64_t i = 0; i < n / kQK; ++i, dst += kQK) {
+    const __m256i q = _mm256_sub_epi8(unpack_nibbles(b[i].qs), _mm256_set1_epi8(8));
+    store_scaled_i8(dst, q, _mm256_set1_ps(h2f(b[i].d)));
+  }
+}
+
+void q4_k_to_float(const void* src, float* dst, int64_t n) {
+  const BlockQ4_K* b = static_cast<const BlockQ4_K*>(src);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  for (int64_t i = 0; i < n / kQK_K; ++i, dst += kQK_K) {
+    alignas(16) uint8_t sc[8], mn[8];
+    k4_scales(b[i].scales, sc, mn);
+    const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
+    for (int c = 0; c < 4; ++c) {
+      const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs + 32 * c));
+      store_affine_u8(dst + 64 * c, _mm256_and_si256(q4, low4), _mm256_set1_ps(d * sc[2 * c]),
+                      _mm256_set1_ps(dmin * mn[2 * c]));
+      store_affine_u8(dst + 64 * c + 32, _mm256_and_si256(_mm256_srli_epi16(q4, 4), low4),
+                      _mm256_set1_ps(d * sc[2 * c + 1]), _mm256_set1_ps(dmin * mn[2 * c + 1]));
+    }
+  }
+}
+
+void q6_k_to_float(const void* src, float* dst, int64_t n) {
+  const BlockQ6_K* b = static_cast<const BlockQ6_K*>(src);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const __m256i m03 = _mm256_set1_epi8(0x03), m0c = _mm256_set1_epi8(0x0C), m30 = _mm256_set1_epi8(0x30);
+  const __m256i m32 = _mm256_set1_epi8(32);
+  for (int64_t i = 0; i < n / kQK_K; ++i, dst += kQK_K) {
+    const float d = h2f(b[i].d);
+    for (int half = 0; half < 2; ++half) {
+      const uint8_t* ql = b[i].ql + 64 * half;
+      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qh + 32 * half));
+      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+      __m256i q[4];
+      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4));
+      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2));
+      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, m30));
+      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+      for (int k = 0; k < 4; ++k) {
+        const __m256i v = _mm256_sub_epi8(q[k], m32);
+        float* out = dst + 128 * half + 32 * k;
+        const int s = 8 * half + 2 * k;
+        const __m128i lo = _mm256_castsi256_si128(v), hi = _mm256_extracti128_si256(v, 1);
+        const __m256 d0 = _mm256_set1_ps(d * b[i].scales[s]), d1 = _mm256_set1_ps(d * b[i].scales[s + 1]);
+        _mm256_storeu_ps(out, _mm256_mul_ps(d0, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
+        _mm256_storeu_ps(out + 8, _mm256_mul_ps(d0, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)))));
+        _mm256_storeu_ps(out + 16, _mm256_mul_ps(d1, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi))));
+        _mm256_storeu_ps(out + 24, _mm256_mul_ps(d1, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)))));
+      }
+    }
+  }
+}
+
+std::array<TypeTraits, kTableSize> make_table() {
+  std::array<TypeTraits, kTableSize> t{};
+  auto at = [&](TensorType type) -> TypeTraits& {
+    TypeTraits& e = t[static_cast<int>(type)];
+    e.type = type;
+    return e;
+  };
+  at(TensorType::kF32).vec_dot = f32_dot;
+  at(TensorType::kF16).vec_dot = f16_dot;
+  at(TensorType::kF16).to_float = f16_to_float;
+  at(TensorType::kBF16).vec_dot = bf16_dot;
+  at(TensorType::kBF16).to_float = bf16_to_float;
+  at(TensorType::kQ8_0).vec_dot = q8_0_dot;
+  at(TensorType::kQ8_0).from_float = q8_0_from_float;
+  at(TensorType::kQ8_0).to_float = q8_0_to_float;
+  at(TensorType::kQ4_0).vec_dot = q4_0_dot;
+  at(TensorType::kQ4_0).to_float = q4_0_to_float;
+  at(TensorType::kQ4_1).vec_dot = q4_1_dot;
+  at(TensorType::kQ5_0).vec_dot = q5_0_dot;
+  at(TensorType::kQ5_1).vec_dot = q5_1_dot;
+  at(TensorType::kQ4_K).vec_dot = q4_k_dot;
+  at(TensorType::kQ4_K).to_float = q4_k_to_float;
+  at(TensorType::kQ5_K).vec_dot = q5_k_dot;
+  at(TensorType::kQ6_K).vec_dot = q6_k_dot;
+  at(TensorType::kQ6_K).to_float = q6_k_to_float;
+  at(TensorType::kQ8_K).from_float = q8_k_from_float;
+  return t;
+}
+
+}  // namespace
+
+const TypeTraits* avx2_traits(TensorType type) {
+  static const std::array<TypeTraits, kTableSize> table = make_table();
+  const auto i = static_cast<uint32_t>(type);
+  if (i >= kTableSize) return nullptr;
+  const TypeTraits& e = table[i];
+  if (!e.to_float && !e.from_float && !e.vec_dot) return nullptr;
+  return &e;
+}
 
 }  // namespace lantern::engine::kernels

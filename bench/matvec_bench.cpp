@@ -1,0 +1,115 @@
+// matvec_bench: speed of Matrix::multiply for one weight type and shape, against the machine's
+// measured read bandwidth. Decode is a chain of matvecs over weights that do not fit in cache, so
+// the working set here is many copies of the matrix (default 1 GiB) visited in turn.
+//
+// Usage: matvec_bench [--type Q4_K] [--rows 8960] [--cols 1536] [--threads T] [--tokens N]
+//                     [--mb 1024] [--seconds 3]
+// --tokens N > 1 measures the batched (prompt) path and reports GFLOP/s instead.
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+#include "lantern/engine/matrix.h"
+#include "lantern/engine/membench.h"
+#include "lantern/engine/quant.h"
+#include "lantern/engine/thread_pool.h"
+
+using namespace lantern::engine;
+
+static TensorType parse_type(const std::string& name) {
+  for (uint32_t id = 0; id < 40; ++id) {
+    auto info = tensor_type_info(id);
+    if (info && info->name == name) return info->type;
+  }
+  std::fprintf(stderr, "matvec_bench: unknown type '%s'\n", name.c_str());
+  std::exit(2);
+}
+
+int main(int argc, char** argv) {
+  std::string type_name = "Q4_K";
+  int64_t rows = 8960, cols = 1536, tokens = 1, mb = 1024;
+  int threads = 0;
+  double seconds = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--type") type_name = v;
+    else if (k == "--rows") rows = std::atoll(v.c_str());
+    else if (k == "--cols") cols = std::atoll(v.c_str());
+    else if (k == "--threads") threads = std::atoi(v.c_str());
+    else if (k == "--tokens") tokens = std::atoll(v.c_str());
+    else if (k == "--mb") mb = std::atoll(v.c_str());
+    else if (k == "--seconds") seconds = std::atof(v.c_str());
+    else {
+      std::fprintf(stderr, "matvec_bench: unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  const TensorType type = parse_type(type_name);
+  ThreadPool pool(threads);
+
+  // A block of 64 quantized random rows, replicated to fill the working set.
+  const int64_t seed_rows = 64;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(0, 0.02f);
+  std::vector<float> w(seed_rows * cols);
+  for (auto& v : w) v = dist(rng);
+  auto q = quantize_rows(type, w.data(), cols, seed_rows);
+  if (!q.ok()) {
+    std::fprintf(stderr, "matvec_bench: %s\n", q.status().to_string().c_str());
+    return 1;
+  }
+  const int64_t row_bytes = static_cast<int64_t>(q->size()) / seed_rows;
+  const int64_t matrix_bytes = row_bytes * rows;
+  const int64_t copies = std::max<int64_t>(1, (mb << 20) / matrix_bytes);
+  std::vector<uint8_t> big(static_cast<size_t>(matrix_bytes * copies));
+  for (int64_t r = 0; r < rows * copies; ++r) {
+    std::memcpy(big.data() + r * row_bytes, q->data() + (r % seed_rows) * row_bytes, row_bytes);
+  }
+  std::vector<Matrix> mats;
+  for (int64_t c = 0; c < copies; ++c) {
+    mats.push_back(Matrix::from_tensor(type, big.data() + c * matrix_bytes, cols, rows, "w").value());
+  }
+  std::vector<float> x(tokens * cols), y(tokens * rows);
+  for (auto& v : x) v = dist(rng) * 50;
+
+  auto bw = measure_read_bandwidth(pool);
+  const double bw_gbs = bw.ok() ? bw->bytes_per_s / 1e9 : 0;
+
+  mats[0].multiply(x.data(), tokens, y.data(), pool);  // warm-up
+  auto cpu_now = [] {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+  };
+  const double cpu0 = cpu_now();
+  int64_t calls = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    mats[calls % copies].multiply(x.data(), tokens, y.data(), pool);
+    ++calls;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  const double per_call = elapsed / calls;
+  const double cpu_per_call = (cpu_now() - cpu0) / calls;
+  std::printf("%s %lldx%lld threads=%d simd=%s tokens=%lld: %.3f ms per call", type_name.c_str(),
+              static_cast<long long>(rows), static_cast<long long>(cols), pool.size(),
+              kernels::simd_active() ? "avx2" : "off", static_cast<long long>(tokens), per_call * 1e3);
+  if (tokens == 1) {
+    const double gbs = matrix_bytes / per_call / 1e9;
+    std::printf(", %.2f GB/s = %.0f%% of measured read bandwidth %.2f GB/s; %.2f GB per CPU-second\n", gbs,
+                100 * gbs / bw_gbs, bw_gbs, matrix_bytes / cpu_per_call / 1e9);
+  } else {
+    const double gflops = 2.0 * rows * cols * tokens / per_call / 1e9;
+    std::printf(", %.1f GFLOP/s (read bandwidth %.2f GB/s); %.1f GFLOP per CPU-second\n", gflops, bw_gbs,
+                2.0 * rows * cols * tokens / cpu_per_call / 1e9);
+  }
+  return 0;
+}
