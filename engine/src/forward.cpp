@@ -1,0 +1,132 @@
+// forward_batch: the shared decoder block (RMSNorm -> QKV (+bias) -> Q/K norm -> RoPE -> KV store
+// -> GQA attention -> wo -> residual; RMSNorm -> gate/up -> SwiGLU -> down -> residual).
+// Hot spots: the weight products (Matrix::multiply, ~90% of the time at long contexts less) and
+// attend_head (grows with the context); everything else is O(n * n_embd) per layer.
+#include "forward.h"
+
+#include <cmath>
+
+#include "attention.h"
+
+namespace lantern::engine {
+namespace {
+
+void add_bias(float* rows, int32_t n, int32_t width, const std::vector<float>& bias) {
+  if (bias.empty()) return;
+  for (int32_t t = 0; t < n; ++t) {
+    float* r = rows + static_cast<size_t>(t) * width;
+    for (int32_t i = 0; i < width; ++i) r[i] += bias[i];
+  }
+}
+
+void add_into(float* x, const float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+// RMSNorm of every head of every row: rows [n][n_heads * head_dim], weight [head_dim].
+void norm_heads(float* rows, int32_t n, int32_t n_heads, int32_t head_dim, const std::vector<float>& weight,
+                float eps) {
+  if (weight.empty()) return;
+  for (int64_t i = 0; i < static_cast<int64_t>(n) * n_heads; ++i) {
+    float* h = rows + i * head_dim;
+    nn::rms_norm(h, weight.data(), h, head_dim, eps);
+  }
+}
+
+}  // namespace
+
+void Workspace::reserve(const Hparams& hp, int32_t n) {
+  const size_t un = static_cast<size_t>(n);
+  auto grow = [](std::vector<float>& v, size_t size) {
+    if (v.size() < size) v.resize(size);
+  };
+  grow(x, un * hp.n_embd);
+  grow(xn, un * hp.n_embd);
+  grow(q, un * hp.n_embd_q());
+  grow(k, un * hp.n_embd_kv());
+  grow(v, un * hp.n_embd_kv());
+  grow(attn, un * hp.n_embd_q());
+  grow(proj, un * hp.n_embd);
+  grow(gate, un * hp.n_ff);
+  grow(up, un * hp.n_ff);
+  grow(rope_cos, un * (hp.rope.n_rot / 2));
+  grow(rope_sin, un * (hp.rope.n_rot / 2));
+}
+
+Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, ThreadPool& pool,
+                     std::span<const int32_t> tokens, int32_t pos0, const std::atomic<bool>* cancel) {
+  const Hparams& hp = w.hp;
+  const int32_t n = static_cast<int32_t>(tokens.size());
+  if (n == 0) return ok_status();
+  ws.reserve(hp, n);
+  const int32_t n_embd = hp.n_embd, n_q = hp.n_embd_q(), n_kv = hp.n_embd_kv(), half = hp.rope.n_rot / 2;
+
+  for (int32_t t = 0; t < n; ++t) w.token_embd.get_row(tokens[t], ws.x.data() + static_cast<size_t>(t) * n_embd);
+  for (int32_t t = 0; t < n; ++t) {
+    nn::rope_angles(hp.rope, pos0 + t, ws.rope_cos.data() + static_cast<size_t>(t) * half,
+                    ws.rope_sin.data() + static_cast<size_t>(t) * half);
+  }
+  const AttentionShape shape{hp.n_head, hp.n_head_kv, hp.head_dim, 1.0f / std::sqrt(static_cast<float>(hp.head_dim))};
+
+  for (int32_t l = 0; l < hp.n_layer; ++l) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) return Status::cancelled("evaluation cancelled");
+    const LayerWeights& L = w.layers[l];
+
+    // ---- attention block ----
+    for (int32_t t = 0; t < n; ++t) {
+      const size_t o = static_cast<size_t>(t) * n_embd;
+      nn::rms_norm(ws.x.data() + o, L.attn_norm.data(), ws.xn.data() + o, n_embd, hp.rms_eps);
+    }
+    L.wq.multiply(ws.xn.data(), n, ws.q.data(), pool);  // [n][n_q]
+    L.wk.multiply(ws.xn.data(), n, ws.k.data(), pool);  // [n][n_kv]
+    L.wv.multiply(ws.xn.data(), n, ws.v.data(), pool);  // [n][n_kv]
+    add_bias(ws.q.data(), n, n_q, L.bq);
+    add_bias(ws.k.data(), n, n_kv, L.bk);
+    add_bias(ws.v.data(), n, n_kv, L.bv);
+    norm_heads(ws.q.data(), n, hp.n_head, hp.head_dim, L.q_norm, hp.rms_eps);
+    norm_heads(ws.k.data(), n, hp.n_head_kv, hp.head_dim, L.k_norm, hp.rms_eps);
+    for (int32_t t = 0; t < n; ++t) {
+      const float* c = ws.rope_cos.data() + static_cast<size_t>(t) * half;
+      const float* s = ws.rope_sin.data() + static_cast<size_t>(t) * half;
+      float* qt = ws.q.data() + static_cast<size_t>(t) * n_q;
+      float* kt = ws.k.data() + static_cast<size_t>(t) * n_kv;
+      nn::rope_apply(hp.rope, c, s, qt, hp.n_head, hp.head_dim);
+      nn::rope_apply(hp.rope, c, s, kt, hp.n_head_kv, hp.head_dim);
+      cache.store(l, pos0 + t, kt, ws.v.data() + static_cast<size_t>(t) * n_kv);
+    }
+    // One work item per (token, query head); token t sees positions [0, pos0 + t].
+    pool.parallel_for(static_cast<int64_t>(n) * hp.n_head, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const int32_t t = static_cast<int32_t>(i / hp.n_head), h = static_cast<int32_t>(i % hp.n_head);
+        const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h) * hp.head_dim;
+        attend_head(cache, l, shape, h, ws.q.data() + o, pos0 + t + 1, ws.attn.data() + o);
+      }
+    });
+    L.wo.multiply(ws.attn.data(), n, ws.proj.data(), pool);  // [n][n_embd]
+    add_into(ws.x.data(), ws.proj.data(), static_cast<size_t>(n) * n_embd);
+
+    // ---- feed-forward block (SwiGLU) ----
+    for (int32_t t = 0; t < n; ++t) {
+      const size_t o = static_cast<size_t>(t) * n_embd;
+      nn::rms_norm(ws.x.data() + o, L.ffn_norm.data(), ws.xn.data() + o, n_embd, hp.rms_eps);
+    }
+    L.gate.multiply(ws.xn.data(), n, ws.gate.data(), pool);  // [n][n_ff]
+    L.up.multiply(ws.xn.data(), n, ws.up.data(), pool);      // [n][n_ff]
+    nn::swiglu(ws.gate.data(), ws.up.data(), ws.gate.data(), static_cast<int64_t>(n) * hp.n_ff);
+    L.down.multiply(ws.gate.data(), n, ws.proj.data(), pool);  // [n][n_embd]
+    add_into(ws.x.data(), ws.proj.data(), static_cast<size_t>(n) * n_embd);
+  }
+
+  for (int32_t t = 0; t < n; ++t) {
+    const size_t o = static_cast<size_t>(t) * n_embd;
+    nn::rms_norm(ws.x.data() + o, w.output_norm.data(), ws.xn.data() + o, n_embd, hp.rms_eps);
+  }
+  return ok_status();
+}
+
+void compute_logits(const ModelWeights& w, const Workspace& ws, ThreadPool& pool, int32_t row0, int32_t n_rows,
+                    float* out) {
+  w.output.multiply(ws.xn.data() + static_cast<size_t>(row0) * w.hp.n_embd, n_rows, out, pool);
+}
+
+}  // namespace lantern::engine

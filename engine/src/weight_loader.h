@@ -1,0 +1,46 @@
+// Loads named tensors of a GGUF file as Matrix / float vectors, checking each against the shape
+// the hyperparameters demand.
+//
+// The one thing to know: every error is one line naming the tensor, what was expected and what
+// the file has ("tensor 'blk.0.attn_q.weight': shape [256, 128] does not match the
+// hyperparameters: expected [256, 256]"), so a wrong file fails at load, never in the forward pass.
+// It also tallies the weight types and parameter count for ModelInfo.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lantern/engine/gguf.h"
+#include "lantern/engine/matrix.h"
+#include "lantern/status.h"
+
+namespace lantern::engine {
+
+class WeightLoader {
+ public:
+  explicit WeightLoader(const GgufFile& file) : file_(file) {}
+
+  bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
+  // A 2-D tensor of `rows` rows of `cols` elements (GGUF ne = {cols, rows}).
+  Result<Matrix> matrix(const std::string& name, int64_t rows, int64_t cols);
+  // A 1-D tensor of n elements in any weight type, dequantized to float.
+  Result<std::vector<float>> vector(const std::string& name, int64_t n);
+
+  uint64_t n_params() const { return n_params_; }
+  // Elements per weight type name over everything loaded: {"Q4_K": 1234, "F32": 56}.
+  const std::map<std::string, uint64_t>& type_elements() const { return type_elements_; }
+  const std::map<std::string, int>& type_tensors() const { return type_tensors_; }
+
+ private:
+  Result<const GgufTensor*> find(const std::string& name, const std::vector<int64_t>& shape);
+  void tally(const GgufTensor& t);
+
+  const GgufFile& file_;
+  uint64_t n_params_ = 0;
+  std::map<std::string, uint64_t> type_elements_;
+  std::map<std::string, int> type_tensors_;
+};
+
+}  // namespace lantern::engine
