@@ -13,23 +13,14 @@ Status load_qwen2(WeightLoader& loader, ModelWeights& w);
 
 namespace {
 
-constexpr std::array<ArchSpec, 2> kArchs = {{
-    {"llama", false, load_llama},
-    {"qwen2", true, load_qwen2},
+constexpr std::array<ArchLoader, 2> kLoaders = {{
+    {"llama", load_llama},
+    {"qwen2", load_qwen2},
 }};
 
-Status out_of_range(const std::string& key, int64_t value, int64_t lo, int64_t hi) {
-  return Status::corruption("metadata '" + key + "': " + std::to_string(value) + " out of range [" +
-                            std::to_string(lo) + ", " + std::to_string(hi) + "]");
-}
-
-Result<int32_t> read_int(const GgufFile& f, const std::string& key, int64_t fallback, int64_t lo, int64_t hi) {
-  int64_t v = fallback;
-  if (f.has(key) || fallback < 0) {
-    LT_ASSIGN_OR_RETURN(v, f.get_i64(key));
-  }
-  if (v < lo || v > hi) return out_of_range(key, v, lo, hi);
-  return static_cast<int32_t>(v);
+Status out_of_range(const std::string& what, int64_t value, int64_t lo, int64_t hi) {
+  return Status::unsupported(what + " " + std::to_string(value) + " out of the supported range [" +
+                             std::to_string(lo) + ", " + std::to_string(hi) + "]");
 }
 
 // Llama 3.1 "llama3" rope scaling written as metadata instead of a rope_freqs tensor: long
@@ -54,8 +45,8 @@ std::vector<float> llama3_divisors(int32_t n_rot, float base, float factor, floa
 
 }  // namespace
 
-const ArchSpec* find_arch(std::string_view name) {
-  for (const auto& a : kArchs) {
+const ArchLoader* find_arch_loader(std::string_view name) {
+  for (const auto& a : kLoaders) {
     if (a.name == name) return &a;
   }
   return nullptr;
@@ -63,86 +54,102 @@ const ArchSpec* find_arch(std::string_view name) {
 
 std::string supported_arch_names() {
   std::string s;
-  for (const auto& a : kArchs) s += (s.empty() ? "" : ", ") + std::string(a.name);
+  for (const auto& a : kLoaders) s += (s.empty() ? "" : ", ") + std::string(a.name);
   return s;
 }
 
-Result<Hparams> read_hparams(const GgufFile& f) {
+namespace {
+
+Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
   Hparams hp;
-  LT_ASSIGN_OR_RETURN(std::string_view arch, f.get_string("general.architecture"));
-  hp.arch = std::string(arch);
-  const ArchSpec* spec = find_arch(arch);
-  if (!spec) {
+  hp.arch = mp.arch;
+  if (!find_arch_loader(mp.arch)) {
     return Status::unsupported("architecture '" + hp.arch + "' is not supported (supported: " +
                                supported_arch_names() + ")");
   }
-  const std::string p = hp.arch + ".";
-  LT_ASSIGN_OR_RETURN(hp.n_embd, read_int(f, p + "embedding_length", -1, 1, 1 << 16));
-  LT_ASSIGN_OR_RETURN(hp.n_layer, read_int(f, p + "block_count", -1, 1, 1024));
-  LT_ASSIGN_OR_RETURN(hp.n_head, read_int(f, p + "attention.head_count", -1, 1, 1024));
-  LT_ASSIGN_OR_RETURN(hp.n_head_kv, read_int(f, p + "attention.head_count_kv", hp.n_head, 1, hp.n_head));
-  if (hp.n_head % hp.n_head_kv != 0) {
-    return Status::corruption("metadata '" + p + "attention.head_count_kv': " + std::to_string(hp.n_head_kv) +
-                              " does not divide the head count " + std::to_string(hp.n_head));
+  // Sizes we allocate from: bounded so a hostile file cannot make us reserve absurd memory.
+  if (mp.n_embd > (1u << 16)) return out_of_range("embedding length", mp.n_embd, 1, 1 << 16);
+  if (mp.n_layer > 1024) return out_of_range("block count", mp.n_layer, 1, 1024);
+  if (mp.n_ff > (1u << 20)) return out_of_range("feed-forward length", mp.n_ff, 1, 1 << 20);
+  if (mp.n_head > 1024) return out_of_range("head count", mp.n_head, 1, 1024);
+  if (mp.head_dim_k != mp.head_dim_v) {
+    return Status::unsupported("attention key length " + std::to_string(mp.head_dim_k) +
+                               " differs from the value length " + std::to_string(mp.head_dim_v));
   }
-  LT_ASSIGN_OR_RETURN(hp.n_ff, read_int(f, p + "feed_forward_length", -1, 1, 1 << 20));
-  LT_ASSIGN_OR_RETURN(hp.n_ctx_train, read_int(f, p + "context_length", 2048, 1, 1 << 24));
-  LT_ASSIGN_OR_RETURN(hp.head_dim, read_int(f, p + "attention.key_length", hp.n_embd / hp.n_head, 1, 4096));
-  LT_ASSIGN_OR_RETURN(int32_t v_dim, read_int(f, p + "attention.value_length", hp.head_dim, 1, 4096));
-  if (v_dim != hp.head_dim) {
-    return Status::unsupported("metadata '" + p + "attention.value_length' " + std::to_string(v_dim) +
-                               " differs from the key length " + std::to_string(hp.head_dim));
-  }
-  LT_ASSIGN_OR_RETURN(hp.rms_eps, f.get_f32_or(p + "attention.layer_norm_rms_epsilon", 1e-5f));
-  if (!(hp.rms_eps > 0.0f && hp.rms_eps < 1.0f)) {
-    return Status::corruption("metadata '" + p + "attention.layer_norm_rms_epsilon': " +
-                              std::to_string(hp.rms_eps) + " out of range (0, 1)");
-  }
-
-  hp.rope.neox = spec->neox_rope;
-  LT_ASSIGN_OR_RETURN(hp.rope.base, f.get_f32_or(p + "rope.freq_base", 10000.0f));
-  if (!(hp.rope.base > 1.0f) || !std::isfinite(hp.rope.base)) {
-    return Status::corruption("metadata '" + p + "rope.freq_base': " + std::to_string(hp.rope.base) +
-                              " out of range (1, inf)");
-  }
-  LT_ASSIGN_OR_RETURN(hp.rope.n_rot, read_int(f, p + "rope.dimension_count", hp.head_dim, 2, hp.head_dim));
-  if (hp.rope.n_rot % 2 != 0) return out_of_range(p + "rope.dimension_count", hp.rope.n_rot, 2, hp.head_dim);
-  LT_ASSIGN_OR_RETURN(std::string_view scaling, f.get_string_or(p + "rope.scaling.type", "none"));
-  LT_ASSIGN_OR_RETURN(float factor, f.get_f32_or(p + "rope.scaling.factor", 0.0f));
-  if (!f.has(p + "rope.scaling.factor") && f.has(p + "rope.scale_linear")) {
-    LT_ASSIGN_OR_RETURN(factor, f.get_f32(p + "rope.scale_linear"));
-    if (scaling == "none") scaling = "linear";
-  }
-  if (scaling == "linear" && factor != 0.0f && factor != 1.0f) {
-    if (!(factor > 0.0f) || !std::isfinite(factor)) {
-      return Status::corruption("metadata '" + p + "rope.scaling.factor': " + std::to_string(factor) + " is not positive");
+  if (mp.head_dim > 4096) return out_of_range("head size", mp.head_dim, 1, 4096);
+  for (size_t i = 0; i < mp.n_head_per_layer.size(); ++i) {
+    if (mp.n_head_per_layer[i] != mp.n_head || mp.n_head_kv_per_layer[i] != mp.n_head_kv ||
+        mp.n_ff_per_layer[i] != mp.n_ff) {
+      return Status::unsupported("layer " + std::to_string(i) + " has its own head count or feed-forward length");
     }
-    hp.rope.freq_scale = 1.0f / factor;
-  } else if (scaling != "none" && scaling != "linear" && scaling != "llama3") {
-    return Status::unsupported("metadata '" + p + "rope.scaling.type': '" + std::string(scaling) +
-                               "' is not supported (none, linear, llama3)");
   }
+  if (mp.n_head_kv == 0 || mp.n_head % mp.n_head_kv != 0) {
+    return Status::corruption("KV head count " + std::to_string(mp.n_head_kv) + " does not divide the head count " +
+                              std::to_string(mp.n_head));
+  }
+  if (!mp.norm_is_rms) return Status::unsupported("LayerNorm models are not supported (" + hp.arch + ")");
+  hp.n_embd = static_cast<int32_t>(mp.n_embd);
+  hp.n_layer = static_cast<int32_t>(mp.n_layer);
+  hp.n_head = static_cast<int32_t>(mp.n_head);
+  hp.n_head_kv = static_cast<int32_t>(mp.n_head_kv);
+  hp.head_dim = static_cast<int32_t>(mp.head_dim);
+  hp.n_ff = static_cast<int32_t>(mp.n_ff);
+  hp.n_ctx_train = static_cast<int32_t>(std::min<uint32_t>(mp.n_ctx_train ? mp.n_ctx_train : 2048, 1u << 24));
+  hp.rms_eps = mp.norm_eps;
 
-  LT_ASSIGN_OR_RETURN(uint32_t pooling, f.get_u32_or(p + "pooling_type", 1));
-  hp.pooling = pooling == 2 ? Pooling::kCls : pooling == 3 ? Pooling::kLast : Pooling::kMean;
+  hp.rope.neox = mp.rope_type == RopeType::kNeox;
+  hp.rope.base = mp.rope_freq_base;
+  hp.rope.n_rot = static_cast<int32_t>(mp.n_rot);
+  if (hp.rope.n_rot < 2 || hp.rope.n_rot > hp.head_dim || hp.rope.n_rot % 2 != 0) {
+    return Status::corruption("rope dimension count " + std::to_string(mp.n_rot) + " must be even and within the head size " +
+                              std::to_string(hp.head_dim));
+  }
+  if (!(hp.rope.base > 0.0f) || !std::isfinite(hp.rope.base)) {
+    return Status::corruption("rope frequency base " + std::to_string(hp.rope.base) + " is not positive");
+  }
+  const float factor = mp.rope_scaling_factor;
+  switch (mp.rope_scaling) {
+    case RopeScaling::kNone:
+      break;
+    case RopeScaling::kLinear:
+      if (!(factor > 0.0f) || !std::isfinite(factor)) {
+        return Status::corruption("rope scaling factor " + std::to_string(factor) + " is not positive");
+      }
+      hp.rope.freq_scale = 1.0f / factor;
+      break;
+    case RopeScaling::kLlama3:
+      if (!mp.has_rope_freqs) {
+        const float low = mp.rope_low_freq_factor > 0.0f ? mp.rope_low_freq_factor : 1.0f;
+        const float high = mp.rope_high_freq_factor > 0.0f ? mp.rope_high_freq_factor : 4.0f;
+        const float orig = mp.rope_scaling_orig_ctx ? static_cast<float>(mp.rope_scaling_orig_ctx) : 8192.0f;
+        if (!(factor >= 1.0f) || !(high > low)) {
+          return Status::corruption("llama3 rope scaling needs factor >= 1 and high_freq_factor > low_freq_factor");
+        }
+        hp.llama3_freqs = llama3_divisors(hp.rope.n_rot, hp.rope.base, factor, low, high, orig);
+      }
+      break;
+    case RopeScaling::kYarn:
+      return Status::unsupported("rope scaling 'yarn' is not supported yet");
+  }
 
   const GgufTensor* embd = f.find_tensor("token_embd.weight");
   if (!embd) return Status::not_found("tensor 'token_embd.weight' is missing");
   if (embd->n_dims != 2 || embd->ne[1] < 1 || embd->ne[1] > (1 << 22)) {
-    return Status::corruption("tensor 'token_embd.weight': expected [n_embd, n_vocab], n_vocab up to 4194304");
+    return Status::corruption("tensor 'token_embd.weight': expected [n_embd, n_vocab] with n_vocab up to 4194304");
   }
   hp.n_vocab = static_cast<int32_t>(embd->ne[1]);
 
-  if (scaling == "llama3" && !f.find_tensor("rope_freqs.weight")) {
-    LT_ASSIGN_OR_RETURN(float low, f.get_f32_or(p + "rope.scaling.low_freq_factor", 1.0f));
-    LT_ASSIGN_OR_RETURN(float high, f.get_f32_or(p + "rope.scaling.high_freq_factor", 4.0f));
-    LT_ASSIGN_OR_RETURN(int32_t orig, read_int(f, p + "rope.scaling.original_context_length", 8192, 1, 1 << 24));
-    if (!(factor >= 1.0f) || !(high > low) || !(low > 0.0f)) {
-      return Status::corruption("metadata '" + p + "rope.scaling.*': llama3 scaling needs factor >= 1 and "
-                                "high_freq_factor > low_freq_factor > 0");
-    }
-    hp.llama3_freqs = llama3_divisors(hp.rope.n_rot, hp.rope.base, factor, low, high, static_cast<float>(orig));
-  }
+  LT_ASSIGN_OR_RETURN(uint32_t pooling, f.get_u32_or(hp.arch + ".pooling_type", 1));
+  hp.pooling = pooling == 2 ? Pooling::kCls : pooling == 3 ? Pooling::kLast : Pooling::kMean;
+  return hp;
+}
+
+}  // namespace
+
+Result<Hparams> read_hparams(const GgufFile& f, ModelParams& mp) {
+  LT_ASSIGN_OR_RETURN(mp, read_model_params(f));  // its messages name the file already
+  auto hp = to_hparams(f, mp);
+  if (!hp.ok()) return hp.status().with_context("'" + f.path() + "'");
   return hp;
 }
 

@@ -1,7 +1,7 @@
 // Architectures the engine can run, and how each reads its hyperparameters and weights.
 //
 // The one thing to know: an architecture is one file (arch_llama.cpp, arch_qwen2.cpp, ...) that
-// registers an ArchSpec here; decoder-style ones load into the shared LayerWeights and run the
+// registers an ArchLoader here; decoder-style ones load into the shared LayerWeights and run the
 // shared block in forward.cpp, so adding qwen3 (Q/K norms) is a new file that sets two flags.
 // Ones with a different block (deepseek2: MLA attention, mixture of experts) will add their own
 // layer struct and forward function next to it.
@@ -10,24 +10,26 @@
 #include <string>
 #include <string_view>
 
+#include "lantern/engine/model_params.h"
 #include "model_weights.h"
 #include "weight_loader.h"
 
 namespace lantern::engine {
 
-struct ArchSpec {
+struct ArchLoader {
   std::string_view name;  // general.architecture
-  bool neox_rope;         // RoPE on split halves (qwen2) instead of adjacent pairs (llama)
   // Loads every weight of w.layers etc. given w.hp (already read); errors name the tensor.
   Status (*load)(WeightLoader& loader, ModelWeights& w);
 };
 
-const ArchSpec* find_arch(std::string_view name);
+const ArchLoader* find_arch_loader(std::string_view name);
 std::string supported_arch_names();  // "llama, qwen2"
 
-// Reads the hyperparameters of `file` ({arch}.embedding_length, ...), checking ranges and
-// consistency; n_vocab comes from the token embedding's shape.
-Result<Hparams> read_hparams(const GgufFile& file);
+// Reads the hyperparameters of `file` through read_model_params (model_params.h), refusing what
+// the forward pass cannot run (yarn rope scaling, K and V head sizes that differ, ...);
+// n_vocab comes from the token embedding's shape.
+// `params` receives what read_model_params read (for ModelInfo).
+Result<Hparams> read_hparams(const GgufFile& file, ModelParams& params);
 
 // Which optional parts a decoder layer has.
 struct DecoderParts {

@@ -22,24 +22,6 @@ std::string file_stem(const std::string& path) {
   return name;
 }
 
-// "Q4_K (Q4_K 96, Q6_K 17, F32 65)": the type holding most 2-D weight elements, then the mix by
-// tensor count, largest first.
-std::string quant_mix(const WeightLoader& ld) {
-  std::vector<std::pair<std::string, uint64_t>> by_elems(ld.type_elements().begin(), ld.type_elements().end());
-  std::sort(by_elems.begin(), by_elems.end(), [](auto& a, auto& b) { return a.second > b.second; });
-  std::string s = by_elems.empty() ? "?" : by_elems[0].first;
-  if (ld.type_tensors().size() > 1) {
-    std::vector<std::pair<std::string, int>> by_count(ld.type_tensors().begin(), ld.type_tensors().end());
-    std::sort(by_count.begin(), by_count.end(), [](auto& a, auto& b) { return a.second > b.second; });
-    s += " (";
-    for (size_t i = 0; i < by_count.size(); ++i) {
-      s += (i ? ", " : "") + by_count[i].first + " " + std::to_string(by_count[i].second);
-    }
-    s += ")";
-  }
-  return s;
-}
-
 }  // namespace
 
 Model::Model() = default;
@@ -52,22 +34,19 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   report(0.0f);
   LT_ASSIGN_OR_RETURN(auto file, GgufFile::open(path));
   auto w = std::make_unique<ModelWeights>();
-  auto hp = read_hparams(*file);
-  if (!hp.ok()) return hp.status().with_context(path);
-  w->hp = std::move(hp).value();
-  const ArchSpec* spec = find_arch(w->hp.arch);  // read_hparams checked it exists
+  LT_ASSIGN_OR_RETURN(w->hp, read_hparams(*file, w->params));
+  const ArchLoader* spec = find_arch_loader(w->hp.arch);  // read_hparams checked it exists
   WeightLoader loader(*file);
   Status st = spec->load(loader, *w);
-  if (!st.ok()) return st.with_context(path);
+  if (!st.ok()) return st.with_context("'" + path + "'");
   report(0.8f);
   file->prefetch();
 
   ModelInfo& info = w->info;
   info.path = path;
-  auto name = file->get_string_or("general.name", "");
-  info.name = name.ok() && !name->empty() ? std::string(*name) : file_stem(path);
+  info.name = !w->params.name.empty() ? w->params.name : file_stem(path);
   info.arch = w->hp.arch;
-  info.quant = quant_mix(loader);
+  info.quant = !w->params.file_type_name.empty() ? w->params.file_type_name : w->params.quant_mix;
   info.n_params = loader.n_params();
   info.file_bytes = file->file_size();
   info.n_ctx_train = w->hp.n_ctx_train;

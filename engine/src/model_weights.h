@@ -16,6 +16,7 @@
 #include "lantern/engine/gguf.h"
 #include "lantern/engine/matrix.h"
 #include "lantern/engine/model.h"
+#include "lantern/engine/model_params.h"
 #include "lantern/engine/session.h"
 #include "nn_ops.h"
 
@@ -60,6 +61,7 @@ struct LayerWeights {
 struct ModelWeights {
   std::unique_ptr<GgufFile> file;     // owns the mapping every Matrix points into
   Hparams hp;
+  ModelParams params;                 // as read from the metadata (names, special tokens)
   ModelInfo info;
   Matrix token_embd;                  // [n_vocab][n_embd] (rows read with get_row)
   std::vector<float> output_norm;     // [n_embd]

@@ -28,7 +28,7 @@ struct ModelInfo {
   std::string path;
   std::string name;          // general.name, else the file name
   std::string arch;          // "llama", "qwen2", ...
-  std::string quant;         // the dominant weight type and the mix, "Q4_K (Q4_K 96, Q6_K 17, F32 65)"
+  std::string quant;         // general.file_type name ("Q4_K_M"), else the weight types by bytes ("Q4_K+Q6_K")
   uint64_t n_params = 0;     // elements of all weight tensors
   uint64_t file_bytes = 0;
   int32_t n_ctx_train = 0;   // context length the model was trained with
