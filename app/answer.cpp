@@ -77,8 +77,9 @@ std::string sources_audit_json(const std::vector<NumberedPassage>& sources) {
 Conversation::Conversation(LanguageModel* model, KnowledgeSource* source) : model_(model), source_(source) {}
 
 void Conversation::set_model(LanguageModel* model) {
+  // Same model: nothing to do (its session keeps the conversation's KV cache). Another model has
+  // its own session; the history is re-read from turns_ on the next turn.
   model_ = model;
-  if (model_) model_->reset();
 }
 
 void Conversation::set_turns(std::vector<Turn> turns) {

@@ -85,7 +85,8 @@ class Conversation {
 
   Result<AnswerResult> ask(const AskRequest& request, const AskEvents& events, const std::atomic<bool>* cancel = nullptr);
 
-  // Switching models keeps the history (the new model re-reads it on the next turn).
+  // Switching models keeps the history (the new model re-reads it on the next turn). Setting the
+  // same model again is free: its KV cache is kept, so callers may set it before every turn.
   void set_model(LanguageModel* model);
   void set_source(KnowledgeSource* source) { source_ = source; }
   LanguageModel* model() const { return model_; }
