@@ -2,12 +2,18 @@
 // pool so every thread streams its own contiguous slice of the weights.
 //
 // The one thing to know: decode (n_tokens == 1) is memory bound, so the only thing that matters is
-// that each weight byte is read once and both cores read at full speed; for batches the row tile is
-// kept hot in cache while all tokens of the batch pass over it.
+// that each weight byte is read once and both cores read at full speed. Batches of at least
+// kGemmMinTokens (prompt processing) are compute bound and take another road: each thread
+// dequantizes a tile of weight rows to float and hands it to OpenBLAS sgemm (single-threaded
+// inside our pool), so the dequantization is paid once per tile, not once per token.
 #include "lantern/engine/matrix.h"
 
+#include <cblas.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "kernels.h"
@@ -21,6 +27,28 @@ namespace {
 constexpr int64_t kRowGrain = 16;
 // Rows kept hot while all tokens of a batch pass over them.
 constexpr int64_t kRowTile = 16;
+// From this many tokens on, dequantize + sgemm beats the 8-bit dot products (bench/matvec_bench
+// --tokens N; see bench/RESULTS.md). LANTERN_GEMM_MIN_TOKENS overrides it (0: never).
+constexpr int64_t kGemmMinTokens = 16;
+// Bytes of float weights per sgemm tile: about half of L2, so the tile stays in cache while
+// OpenBLAS streams the activations past it.
+constexpr int64_t kTileBytes = 1 << 20;
+
+int64_t gemm_min_tokens() {
+  static const int64_t v = [] {
+    const char* e = std::getenv("LANTERN_GEMM_MIN_TOKENS");
+    if (e == nullptr || *e == '\0') return kGemmMinTokens;
+    const long long n = std::atoll(e);
+    return n <= 0 ? int64_t{1} << 62 : static_cast<int64_t>(n);
+  }();
+  return v;
+}
+
+// Our pool provides the parallelism; OpenBLAS threads on top would oversubscribe the cores.
+void openblas_single_threaded() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(1); });
+}
 }  // namespace
 
 Result<Matrix> Matrix::from_tensor(TensorType type, const void* data, int64_t n_cols, int64_t n_rows,
@@ -68,6 +96,10 @@ void Matrix::get_row(int64_t r, float* out) const {
 
 void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
   if (n_tokens <= 0) return;
+  if (n_tokens >= gemm_min_tokens()) {
+    multiply_gemm(x, n_tokens, y, pool);
+    return;
+  }
   const kernels::TypeTraits* t = kernels::active_traits(type_);
   const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
 
@@ -109,6 +141,36 @@ void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& po
         }
       },
       kRowGrain);
+}
+
+void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
+  openblas_single_threaded();
+  const kernels::TypeTraits* t = kernels::active_traits(type_);
+  const int64_t rows = n_rows_, cols = n_cols_, row_bytes = row_bytes_;
+  int64_t tile_rows = std::clamp<int64_t>(kTileBytes / (cols * 4) / 16 * 16, 16, 512);
+  // Enough tiles that every thread gets work.
+  while (tile_rows > 16 && rows < tile_rows * pool.size() * 2) tile_rows /= 2;
+  const uint8_t* w = data();
+  const bool is_f32 = type_ == TensorType::kF32;
+  pool.parallel_for(
+      rows,
+      [&](int64_t begin, int64_t end) {
+        thread_local std::vector<float> tile;
+        for (int64_t r0 = begin; r0 < end; r0 += tile_rows) {
+          const int64_t nr = std::min(end, r0 + tile_rows) - r0;
+          const float* b = reinterpret_cast<const float*>(w + r0 * row_bytes);
+          if (!is_f32) {
+            if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
+            for (int64_t r = 0; r < nr; ++r) t->to_float(w + (r0 + r) * row_bytes, tile.data() + r * cols, cols);
+            b = tile.data();
+          }
+          // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
+                      static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), b, static_cast<int>(cols), 0.0f,
+                      y + r0, static_cast<int>(rows));
+        }
+      },
+      16);
 }
 
 }  // namespace lantern::engine

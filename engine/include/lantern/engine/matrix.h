@@ -39,8 +39,9 @@ class Matrix {
   int64_t size_bytes() const { return row_bytes_ * n_rows_; }
 
   // y [n_tokens][rows()] = x [n_tokens][cols()] * W^T. x and y are float32, row-major, and must not
-  // overlap. Quantized weights take activations quantized to 8 bits (as llama.cpp does); float
-  // weights take them as float. Runs on every thread of `pool`.
+  // overlap. Up to 15 tokens, quantized weights take activations quantized to 8 bits (as llama.cpp
+  // does) and float weights take them as float; larger batches dequantize weight tiles and use
+  // float sgemm. Runs on every thread of `pool`.
   void multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
 
   // Dequantizes row r (0 <= r < rows()) into out[cols()] (embedding lookup).
@@ -48,6 +49,7 @@ class Matrix {
 
  private:
   const uint8_t* data() const { return owned_ ? owned_->data() : data_; }
+  void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
 
   TensorType type_ = TensorType::kF32;
   int64_t n_rows_ = 0;
