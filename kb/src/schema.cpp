@@ -10,10 +10,7 @@
 
 #include "sqlite_util.h"
 
-#if __has_include("search_index.h")
 #include "search_index.h"
-#define LANTERN_HAVE_SEARCH_INDEX 1
-#endif
 
 namespace lantern::kb {
 namespace {
@@ -69,17 +66,13 @@ CREATE TABLE audit(
 )sql");
 }
 
-#ifdef LANTERN_HAVE_SEARCH_INDEX
-// C2-SEARCH: the FTS5 index over chunks (search_index.h).
+// The FTS5 index over chunks (search_index.h); its triggers index every chunk written later.
 Status migration_2_search(sqlite3* db) { return create_search_schema(db); }
-#endif
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {"store: kbs, documents, chunks, audit", migration_1_store},
-#ifdef LANTERN_HAVE_SEARCH_INDEX
       {"search index: chunk_fts", migration_2_search},
-#endif
   };
   return kAll;
 }
@@ -89,10 +82,8 @@ const std::vector<Migration>& migrations() {
 int current_schema_version() { return static_cast<int>(migrations().size()); }
 
 Status prepare_connection(sqlite3* db) {
-#ifdef LANTERN_HAVE_SEARCH_INDEX
-  // C2-SEARCH: the 'lantern' FTS5 tokenizer must exist before chunk_fts is touched.
+  // The 'lantern' FTS5 tokenizer must exist before chunk_fts is touched.
   LT_RETURN_IF_ERROR(register_fts_tokenizer(db));
-#endif
   return ok_status();
 }
 
