@@ -29,5 +29,32 @@ TEST(Sanitize, NewlinesCanBeShown) {
   EXPECT_EQ(sanitize("a\nb\rc", {.keep_newlines = false, .keep_tabs = true}), "a\u2424b\u240dc");
 }
 
+TEST(StreamSanitizer, SplitUtf8IsJoinedNotReplaced) {
+  StreamSanitizer s;
+  std::string cjk = "中";  // E4 B8 AD
+  std::string out = s.push(cjk.substr(0, 1));
+  EXPECT_EQ(out, "");
+  out += s.push(cjk.substr(1, 1));
+  out += s.push(cjk.substr(2) + "x");
+  EXPECT_EQ(out, "中x");
+  EXPECT_EQ(s.finish(), "");
+}
+
+TEST(StreamSanitizer, SplitEscapeSequenceStaysHarmless) {
+  StreamSanitizer s;
+  std::string out = s.push("a\x1b");
+  out += s.push("[2Jb\xc2");
+  out += s.push("\x9b");  // C1 CSI split across pieces
+  out += s.finish();
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(out, "a\u241b[2Jb\uFFFD");
+}
+
+TEST(StreamSanitizer, UnfinishedSequenceFlushesAsReplacement) {
+  StreamSanitizer s;
+  EXPECT_EQ(s.push("ok\xe4\xb8"), "ok");
+  EXPECT_EQ(s.finish(), "\uFFFD\uFFFD");
+}
+
 }  // namespace
 }  // namespace lantern::ui

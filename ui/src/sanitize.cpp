@@ -81,4 +81,32 @@ std::string sanitize(std::string_view text, SanitizeOptions options) {
   return out;
 }
 
+namespace {
+// Length of an incomplete UTF-8 sequence at the end of `s` that could still complete (0 if none).
+size_t incomplete_tail(std::string_view s) {
+  size_t n = s.size();
+  for (size_t back = 1; back <= 3 && back <= n; ++back) {
+    auto b = static_cast<unsigned char>(s[n - back]);
+    if ((b & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead
+    size_t need = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+}  // namespace
+
+std::string StreamSanitizer::push(std::string_view piece) {
+  held_.append(piece);
+  size_t keep = incomplete_tail(held_);
+  std::string out = sanitize(std::string_view(held_).substr(0, held_.size() - keep), options_);
+  held_.erase(0, held_.size() - keep);
+  return out;
+}
+
+std::string StreamSanitizer::finish() {
+  std::string out = sanitize(held_, options_);
+  held_.clear();
+  return out;
+}
+
 }  // namespace lantern::ui

@@ -20,4 +20,19 @@ struct SanitizeOptions {
 
 std::string sanitize(std::string_view text, SanitizeOptions options = {});
 
+// For text that arrives in pieces (streamed tokens): a UTF-8 sequence split across two pieces is
+// held back until it completes instead of becoming two U+FFFD. At most 3 bytes are held.
+class StreamSanitizer {
+ public:
+  explicit StreamSanitizer(SanitizeOptions options = {}) : options_(options) {}
+  // Sanitized text of everything complete so far in `piece` (and what was held before).
+  std::string push(std::string_view piece);
+  // Flushes what is held (an unfinished sequence becomes U+FFFD).
+  std::string finish();
+
+ private:
+  SanitizeOptions options_;
+  std::string held_;
+};
+
 }  // namespace lantern::ui
