@@ -607,8 +607,6 @@ void Tui::handle_key(const Key& key) {
     return;
   }
   LineInput::feed(key.bytes);
-  std::string line;
-  while (LineInput::take_line(line)) handle_line(line);
 }
 
 void Tui::handle_line(const std::string& line) {
@@ -816,8 +814,12 @@ void Tui::draw_status(CellGrid& grid) {
   }
   int hints_w = display_width(hints);
   int room = width_ - x - 1;
+  bool urgent = !status_text_.empty() && Clock::now() < status_until_;
   if (!msg.empty()) {
-    int msg_w = std::min(display_width(msg), room - (room - hints_w > 20 ? hints_w + 2 : 0));
+    int msg_full = display_width(msg);
+    bool with_hints = !urgent ? room - hints_w > 20 : msg_full + hints_w + 2 <= room;
+    if (!with_hints) hints_w = 1 << 20;  // no room: the message wins
+    int msg_w = std::min(msg_full, room - (with_hints ? hints_w + 2 : 0));
     if (msg_w > 0) x += 1 + grid.text(x + 1, y, msg, msg_style == Style::kStatusKey ? Style::kStatusKey : msg_style == Style::kWarn ? Style::kStatusKey : Style::kStatus, msg_w);
   }
   if (width_ - x - 2 >= hints_w) grid.text(width_ - hints_w - 1, y, hints, Style::kStatus, hints_w);
@@ -1025,6 +1027,8 @@ int Tui::run() {
       if (keys_.flush_escape(key)) handle_key(key);
       while (keys_.next(key)) handle_key(key);
     }
+    std::string line;
+    while (LineInput::take_line(line)) handle_line(line);
     if (r > 0 && (pfd[1].revents & POLLIN)) {
       char buf[256];
       while (read(wake_read_, buf, sizeof buf) > 0) {
