@@ -5,7 +5,7 @@
 //   DIR defaults to $LANTERN_BENCH_MODELS, else $XDG_CACHE_HOME/lantern/bench, else
 //   ~/.cache/lantern/bench. An existing file is reused unless --force.
 // The files have real shapes and a real-size tokenizer but random weights (see
-// engine/src/synthetic_model.h); they are large (qwen2-1.5b Q4_K_M ~1 GB, llama-8b F16 ~16 GB).
+// lantern/engine/synthetic_model.h); they are large (qwen2-1.5b Q4_K_M ~1 GB, llama-8b F16 ~16 GB).
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "synthetic_model.h"
+#include "lantern/engine/synthetic_model.h"
 
 using namespace lantern::engine;
 

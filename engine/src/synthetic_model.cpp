@@ -4,7 +4,7 @@
 // The one thing to know: the Q4_K_M mix follows llama.cpp's rules closely enough for speed work:
 // Q6_K for the output matrix (the token embedding when it is tied) and for attn_v / ffn_down in
 // the "more bits" layers (first and last eighth, every third between), Q4_K elsewhere.
-#include "synthetic_model.h"
+#include "lantern/engine/synthetic_model.h"
 
 #include <algorithm>
 #include <cmath>

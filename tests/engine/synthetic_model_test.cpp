@@ -1,6 +1,6 @@
 // Synthetic benchmark models: the tiny shapes are written and read back through the GGUF reader
 // with the right tensors, shapes, weight-type mix, sizes and tokenizer metadata.
-#include "synthetic_model.h"
+#include "lantern/engine/synthetic_model.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,54 @@
+// `lantern bench` on a tiny synthetic model: the JSON object carries every documented key with
+// plausible values, the text form prints, and bad input is a usage or runtime error.
+#include <gtest/gtest.h>
+
+#include "lantern/engine/synthetic_model.h"
+#include "lantern/json.h"
+#include "test_support.h"
+
+namespace {
+
+using lantern::testing::run_lantern;
+using lantern::testing::TempDir;
+
+std::string tiny_model(const TempDir& dir, const char* quant) {
+  auto spec = lantern::engine::synthetic_spec("qwen2-tiny");
+  EXPECT_TRUE(spec.ok());
+  const std::string path = dir.file(std::string("tiny-") + quant + ".gguf");
+  EXPECT_TRUE(lantern::engine::write_synthetic_model(*spec, quant, path).ok());
+  return path;
+}
+
+TEST(BenchCommand, JsonHasEveryKey) {
+  TempDir dir;
+  const std::string model = tiny_model(dir, "Q4_K_M");
+  auto r = run_lantern({"bench", "-m", model, "-p", "20", "-n", "4", "-t", "2", "--bandwidth-mb", "32", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto v = lantern::json::parse(r.out);
+  ASSERT_TRUE(v.ok()) << r.out;
+  for (const char* key : {"load_ms", "first_token_ms", "prompt_tokens_per_s", "decode_tokens_per_s", "peak_rss_mb",
+                          "bandwidth_fraction", "bandwidth_gb_per_s", "bytes_per_token", "kv_cache_mb"}) {
+    const auto* f = v->find(key);
+    ASSERT_NE(f, nullptr) << key << " missing in " << r.out;
+    EXPECT_GT(f->as_number(), 0.0) << key;
+  }
+  EXPECT_EQ(v->find("threads")->as_number(), 2.0);
+  EXPECT_EQ(v->get_string("arch"), "qwen2");
+  // Decoding reads every weight once: the tied embedding counts, and nothing else is missing.
+  EXPECT_GT(v->find("bytes_per_token")->as_number(), 0.9 * v->find("file_mb")->as_number() * 1024 * 1024 * 0.5);
+}
+
+TEST(BenchCommand, TextFormAndErrors) {
+  TempDir dir;
+  const std::string model = tiny_model(dir, "Q8_0");
+  auto r = run_lantern({"bench", "-m", model, "-p", "0", "-n", "2", "--bandwidth-mb", "16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("decode"), std::string::npos);
+  EXPECT_NE(r.out.find("bandwidth fraction"), std::string::npos);
+  EXPECT_EQ(run_lantern({"bench"}).exit_code, 2);
+  EXPECT_EQ(run_lantern({"bench", "-m", model, "-p", "abc"}).exit_code, 2);
+  auto missing = run_lantern({"bench", "-m", dir.file("nope.gguf")});
+  EXPECT_EQ(missing.exit_code, 1);
+}
+
+}  // namespace
