@@ -1,31 +1,183 @@
 // ChatServices over what engine/ and kb/ provide; see chat_services.h.
+//
+// SQLite connections are per thread of use: the knowledge source (searches, on the turn worker)
+// and each import (on the import worker) open their own; the small lookups from any thread
+// (counts, names, chunk context) share one connection behind a mutex.
 #include "chat_services.h"
 
 #include <algorithm>
-#include <filesystem>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+#include "lantern/engine/model_store.h"
+#include "lantern/kb/knowledge_base.h"
+#include "lantern/kb/search.h"
 
 namespace lantern::app {
+namespace {
+
+// KnowledgeSource over a KnowledgeBase connection of its own.
+class ChatKnowledgeSource final : public KnowledgeSource {
+ public:
+  explicit ChatKnowledgeSource(std::unique_ptr<kb::KnowledgeBase> db) : db_(std::move(db)) {}
+
+  Result<std::vector<Passage>> search(const std::string& kb_name, const std::string& query, int k) override {
+    kb::SearchOptions opts;
+    opts.kb = kb_name;
+    opts.k = k;
+    LT_ASSIGN_OR_RETURN(auto hits, kb::search_chunks(db_->handle(), query, opts));
+    std::vector<Passage> out;
+    for (const auto& h : hits) {
+      Passage p;
+      p.chunk_id = h.chunk_id;
+      p.doc = h.path;
+      p.title = h.title;
+      p.heading = h.heading;
+      p.page = h.page.value_or(0);
+      p.score = h.score;
+      p.rank = h.rank;
+      p.text = h.text;
+      p.start = h.start;
+      p.end = h.end;
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  Status append_audit(const AuditEntry& e) override {
+    kb::AuditEntry a;
+    a.time_ms = e.time_ms;
+    a.os_user = e.os_user;
+    a.kb = e.kb;
+    a.model = e.model;
+    a.question_sha256 = e.question_sha256;
+    a.answer_sha256 = e.answer_sha256;
+    a.sources_json = e.sources_json;
+    a.latency_ms = e.latency_ms;
+    return db_->append_audit(a);
+  }
+
+ private:
+  std::unique_ptr<kb::KnowledgeBase> db_;
+};
+
+// One shared connection for quick lookups from any thread.
+struct SharedKb {
+  std::string home;
+  std::mutex mu;
+  std::unique_ptr<kb::KnowledgeBase> db;
+  kb::KnowledgeBase* get() {
+    if (!db) {
+      auto opened = kb::KnowledgeBase::open(home);
+      if (opened.ok()) db = std::move(opened).value();
+    }
+    return db.get();
+  }
+};
+
+std::string import_summary(const kb::ImportReport& r) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "import done: %lld added, %lld updated, %lld unchanged, %lld skipped, %lld failed; %lld chunks in %.1f s",
+                static_cast<long long>(r.added), static_cast<long long>(r.updated),
+                static_cast<long long>(r.unchanged), static_cast<long long>(r.skipped),
+                static_cast<long long>(r.failed), static_cast<long long>(r.chunks), r.seconds);
+  std::string out = buf;
+  for (const auto& f : r.files) {
+    if (f.outcome == kb::ImportOutcome::kFailed) {
+      out += " · failed: " + f.path + (f.reason.empty() ? "" : " (" + f.reason + ")");
+      break;  // the first one; `lantern kb docs` lists them all
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 ChatServices make_chat_services(const Context& ctx) {
   ChatServices s;
-  std::string models_dir = ctx.home + "/models";
-  s.list_models = [models_dir]() -> Result<std::vector<ui::ModelEntry>> {
-    // GGUF files in <home>/models (the full model store with Ollama lands with `lantern models`).
-    namespace fs = std::filesystem;
+  std::string home = ctx.home;
+  auto shared = std::make_shared<SharedKb>();
+  shared->home = home;
+
+  s.open_source = [home]() -> Result<std::unique_ptr<KnowledgeSource>> {
+    LT_ASSIGN_OR_RETURN(auto db, kb::KnowledgeBase::open(home));
+    return std::unique_ptr<KnowledgeSource>(new ChatKnowledgeSource(std::move(db)));
+  };
+
+  s.list_models = [home]() -> Result<std::vector<ui::ModelEntry>> {
     std::vector<ui::ModelEntry> out;
-    std::error_code ec;
-    for (auto it = fs::directory_iterator(models_dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-      if (it->path().extension() != ".gguf") continue;
-      ui::ModelEntry m;
-      m.name = it->path().filename().string();
-      m.path = it->path().string();
-      m.origin = "models dir";
-      std::error_code e2;
-      m.size_bytes = fs::file_size(it->path(), e2);
-      out.push_back(std::move(m));
+    for (const auto& m : engine::discover_models(home, {}, engine::default_ollama_dir())) {
+      ui::ModelEntry e;
+      e.name = m.name;
+      e.path = m.path;
+      e.origin = m.source == "models" ? "models dir" : m.source;
+      if (!m.error.ok()) {
+        e.detail = "unusable: " + m.error.message();
+      } else if (auto sum = engine::summarize_model(m.path); sum.ok()) {
+        e.size_bytes = sum->file_bytes;
+        e.detail = sum->arch;
+        if (!sum->params.empty()) e.detail += " " + sum->params;
+        if (!sum->file_type.empty()) e.detail += " " + sum->file_type;
+      }
+      out.push_back(std::move(e));
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
+  };
+
+  s.import = [home](const std::vector<std::string>& paths, const std::string& kb_name, const ProgressFn& progress,
+                    const std::atomic<bool>* cancel) -> Result<std::string> {
+    LT_ASSIGN_OR_RETURN(auto db, kb::KnowledgeBase::open(home));
+    kb::ImportOptions opts;
+    opts.kb = kb_name;
+    opts.cancel = const_cast<std::atomic<bool>*>(cancel);  // the importer only reads it
+    opts.progress = [&](const kb::ImportProgress& p) {
+      if (!progress) return;
+      double f = p.bytes_total > 0 ? static_cast<double>(p.bytes_done) / static_cast<double>(p.bytes_total)
+                 : p.files_total > 0 ? static_cast<double>(p.files_done) / static_cast<double>(p.files_total)
+                                     : -1;
+      std::string name = p.current_path;
+      if (size_t slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
+      progress(f, std::to_string(p.files_done) + "/" + std::to_string(p.files_total) + " files" +
+                      (name.empty() ? "" : ": " + name));
+    };
+    LT_ASSIGN_OR_RETURN(kb::ImportReport report, db->import(paths, opts));
+    if (report.cancelled) return Status::cancelled("import cancelled");
+    return import_summary(report);
+  };
+
+  s.list_kbs = [shared]() -> Result<std::vector<std::string>> {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    kb::KnowledgeBase* db = shared->get();
+    if (!db) return Status::io_error("cannot open the knowledge base in " + shared->home);
+    LT_ASSIGN_OR_RETURN(auto kbs, db->list_kbs());
+    std::vector<std::string> names;
+    for (const auto& k : kbs) names.push_back(k.name + " (" + std::to_string(k.n_chunks) + " chunks)");
+    return names;
+  };
+
+  s.kb_counts = [shared](const std::string& name, int64_t& docs, int64_t& chunks) {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    docs = chunks = -1;
+    kb::KnowledgeBase* db = shared->get();
+    if (!db) return;
+    auto info = db->kb_info(name);
+    if (info.ok()) {
+      docs = info->n_documents;
+      chunks = info->n_chunks;
+    } else if (info.status().code() == StatusCode::kNotFound) {
+      docs = chunks = 0;
+    }
+  };
+
+  s.chunk_context = [shared](int64_t chunk_id, std::string& before, std::string& after) {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    kb::KnowledgeBase* db = shared->get();
+    if (!db) return;
+    auto view = db->chunk_view(chunk_id, 600);
+    if (!view.ok()) return;
+    before = view->before;
+    after = view->after;
   };
   return s;
 }

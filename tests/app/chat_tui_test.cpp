@@ -105,3 +105,82 @@ TEST(ChatPlain, RejectsUnexpectedArguments) {
 
 }  // namespace
 }  // namespace lantern::testing
+
+namespace lantern::testing {
+namespace {
+
+void write_corpus(const TempDir& dir) {
+  dir.write("corpus/lighthouse.md",
+            "# Lighthouses\n\nThe Fresnel lens focuses the lamp of a lighthouse into a beam visible from far "
+            "away at sea. Keepers trimmed the wick every night.\n");
+  dir.write("corpus/bread.md",
+            "# Baking\n\nSourdough bread rises because wild yeast and lactic bacteria ferment the dough "
+            "over many hours.\n");
+}
+
+TEST(ChatTui, ImportsAFolderAnswersExtractivelyOpensASourceAndResumes) {
+  TempDir home;
+  write_corpus(home);
+  {
+    TmuxSession t(chat_command(home), 100, 30);
+    ASSERT_TRUE(t.started());
+    ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+    ASSERT_TRUE(t.wait_for("is empty. Press F5")) << t.capture();
+    t.type("/import " + home.file("corpus"));
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("2 added", 15000)) << t.capture();
+    t.type("what does the Fresnel lens do?");
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("lantern (extractive)")) << t.capture();
+    ASSERT_TRUE(t.wait_for("[1] Lighthouses")) << t.capture();
+    std::string screen = t.capture();
+    EXPECT_NE(screen.find("focuses the lamp"), std::string::npos) << screen;
+    // Focus the sources pane (Tab twice from an empty input) and open the passage.
+    t.send_keys({"Tab"});
+    t.send_keys({"Tab"});
+    ASSERT_TRUE(t.wait_for("SOURCES")) << t.capture();
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("Passage [1]")) << t.capture();
+    EXPECT_NE(t.capture().find("lighthouse.md"), std::string::npos);
+    t.send_keys({"Escape"});
+    ASSERT_TRUE(t.wait_gone("Passage [1]")) << t.capture();
+    t.send_keys({"Escape"});
+    ASSERT_TRUE(t.wait_for(" INPUT ")) << t.capture();  // else ESC + '/' would read as Alt-/
+    t.type("/export " + home.file("out.md"));
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("exported to")) << t.capture();
+    t.type("/quit");
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_exit()) << t.capture();
+  }
+  std::string md = read_file(home.file("out.md"));
+  EXPECT_NE(md.find("what does the Fresnel lens do?"), std::string::npos) << md;
+  EXPECT_NE(md.find("lighthouse.md"), std::string::npos) << md;
+  // A restart resumes the saved conversation.
+  TmuxSession t(chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+  t.type("/sessions");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("what does the Fresnel lens do?")) << t.capture();
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("resumed:")) << t.capture();
+  EXPECT_NE(t.capture().find("focuses the lamp"), std::string::npos) << t.capture();
+  t.type("/quit");
+  t.send_keys({"Enter"});
+  EXPECT_TRUE(t.wait_exit());
+}
+
+TEST(ChatPlain, ImportsAndAnswersWithNumberedSources) {
+  TempDir home;
+  write_corpus(home);
+  RunResult r = run_lantern({"--home", home.path(), "chat", "--plain"}, {},
+                            "/import " + home.file("corpus") + "\nwhy does sourdough bread rise?\n/sources\n/quit\n", 60);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("2 added"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("wild yeast"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Sources:\n[1] Baking"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace lantern::testing

@@ -203,7 +203,8 @@ const std::vector<Line>& Conversation::item_lines(size_t index, int width) {
       append_glyphs(label.glyphs, buf, Style::kDim);
     }
     if (!m.sources.empty()) {
-      append_glyphs(label.glyphs, "  " + std::to_string(m.sources.size()) + " sources", Style::kDim);
+      append_glyphs(label.glyphs, "  " + std::to_string(m.sources.size()) + (m.sources.size() == 1 ? " source" : " sources"),
+                    Style::kDim);
     }
     out.push_back(std::move(label));
     ThinkSplit split = split_think(m.text);
