@@ -10,12 +10,14 @@ namespace lantern::engine {
 
 Status load_llama(WeightLoader& loader, ModelWeights& w);
 Status load_qwen2(WeightLoader& loader, ModelWeights& w);
+Status load_qwen3(WeightLoader& loader, ModelWeights& w);
 
 namespace {
 
-constexpr std::array<ArchLoader, 2> kLoaders = {{
+constexpr std::array<ArchLoader, 3> kLoaders = {{
     {"llama", load_llama},
     {"qwen2", load_qwen2},
+    {"qwen3", load_qwen3},
 }};
 
 Status out_of_range(const std::string& what, int64_t value, int64_t lo, int64_t hi) {

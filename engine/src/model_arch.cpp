@@ -18,7 +18,7 @@ const std::vector<ArchSpec>& arch_table() {
       // name       runnable rope              rms    extra
       {"llama", true, RopeType::kNorm, true, nullptr},
       {"qwen2", true, RopeType::kNeox, true, nullptr},
-      {"qwen3", false, RopeType::kNeox, true, nullptr},
+      {"qwen3", true, RopeType::kNeox, true, nullptr},
       {"deepseek2", false, RopeType::kNeox, true, nullptr},
       {"bert", false, RopeType::kNone, false, bert_extra},
   };

@@ -111,7 +111,8 @@ TEST_P(BothArchs, PrefixReuseGivesFreshSessionLogits) {
 
 INSTANTIATE_TEST_SUITE_P(Tiny, BothArchs,
                          ::testing::Values(ArchCase{"llama", TensorType::kF32}, ArchCase{"qwen2", TensorType::kF32},
-                                           ArchCase{"llama", TensorType::kQ8_0}, ArchCase{"qwen2", TensorType::kQ4_0}),
+                                           ArchCase{"llama", TensorType::kQ8_0}, ArchCase{"qwen2", TensorType::kQ4_0},
+                                           ArchCase{"qwen3", TensorType::kF32}),
                          [](const auto& info) {
                            return std::string(info.param.arch) + "_" +
                                   std::string(tensor_type_name(info.param.type));
@@ -215,6 +216,9 @@ TEST(ModelLoad, BadModelsFailWithOneLineErrors) {
   TinySpec no_bias;
   no_bias.arch = "qwen2";
   no_bias.omit_tensor = "blk.0.attn_q.bias";
+  TinySpec no_qk_norm;
+  no_qk_norm.arch = "qwen3";
+  no_qk_norm.omit_tensor = "blk.1.attn_k_norm.weight";
   TinySpec unknown_arch;
   unknown_arch.arch = "gpt9";
   const BadModelCase cases[] = {
@@ -222,6 +226,7 @@ TEST(ModelLoad, BadModelsFailWithOneLineErrors) {
       {"wrong shape", misshaped, StatusCode::kCorruption, "blk.0.attn_k.weight"},
       {"unsupported type", bad_type, StatusCode::kUnsupported, "blk.0.attn_v.weight"},
       {"qwen2 without bias", no_bias, StatusCode::kNotFound, "blk.0.attn_q.bias"},
+      {"qwen3 without k norm", no_qk_norm, StatusCode::kNotFound, "blk.1.attn_k_norm.weight"},
       {"unknown architecture", unknown_arch, StatusCode::kUnsupported, "gpt9"},
   };
   lantern::testing::TempDir dir;

@@ -26,7 +26,7 @@ Status write_tiny_model(const std::string& path, const TinySpec& s) {
   w.set_u32(a + ".attention.head_count", s.n_head);
   w.set_u32(a + ".attention.head_count_kv", s.n_head_kv);
   w.set_f32(a + ".attention.layer_norm_rms_epsilon", 1e-5f);
-  w.set_f32(a + ".rope.freq_base", a == "qwen2" ? 1000000.0f : 10000.0f);
+  w.set_f32(a + ".rope.freq_base", a == "llama" ? 10000.0f : 1000000.0f);
 
   std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
   std::vector<float> scores = {0, 0, 0};
@@ -87,6 +87,10 @@ Status write_tiny_model(const std::string& path, const TinySpec& s) {
       LT_RETURN_IF_ERROR(add(b + "attn_q.bias", s.n_embd, 1, 0.2f, 0.0f, false));
       LT_RETURN_IF_ERROR(add(b + "attn_k.bias", n_kv, 1, 0.2f, 0.0f, false));
       LT_RETURN_IF_ERROR(add(b + "attn_v.bias", n_kv, 1, 0.2f, 0.0f, false));
+    }
+    if (a == "qwen3") {
+      LT_RETURN_IF_ERROR(add(b + "attn_q_norm.weight", head_dim, 1, 0.1f, 1.0f, false));
+      LT_RETURN_IF_ERROR(add(b + "attn_k_norm.weight", head_dim, 1, 0.1f, 1.0f, false));
     }
     LT_RETURN_IF_ERROR(add(b + "ffn_norm.weight", s.n_embd, 1, 0.1f, 1.0f, false));
     LT_RETURN_IF_ERROR(add(b + "ffn_gate.weight", s.n_embd, s.n_ff, ws, 0.0f, true));

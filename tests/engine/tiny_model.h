@@ -12,7 +12,7 @@
 namespace lantern::engine::testing {
 
 struct TinySpec {
-  std::string arch = "llama";     // "llama" or "qwen2" (qwen2 adds Q/K/V biases)
+  std::string arch = "llama";     // "llama", "qwen2" (adds Q/K/V biases) or "qwen3" (Q/K norms)
   int32_t n_embd = 64;
   int32_t n_layer = 2;
   int32_t n_head = 4;
