@@ -1,17 +1,190 @@
-// `lantern run`: generate text with a model, streaming to stdout.
+// `lantern run`: generate text with a model, streaming the reply to stdout.
+//
+// The one thing to know: the prompt goes through the model's chat template (system + user turn,
+// generation prompt added) unless --raw, in which case it is tokenized as plain text with BOS.
+// The first Ctrl-C stops generation (the text so far stays printed); stdout gets only model
+// text, everything else (timings with -v, errors) goes to stderr.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <unistd.h>
+
 #include "command.h"
+#include "lantern/engine/model.h"
+#include "lantern/engine/model_store.h"
+#include "lantern/engine/session.h"
+#include "lantern/engine/tokenizer.h"
+#include "lantern/ui/sanitize.h"
 
 namespace lantern::app {
 namespace {
-int run_run(Context& ctx) { return not_built_yet(ctx, "issue #4"); }
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_sigint(int) { g_cancel.store(true); }
+
+Result<std::string> read_all(FILE* f, const std::string& what) {
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  if (std::ferror(f)) return Status::io_error("read " + what + ": read error");
+  return out;
+}
+
+Result<std::string> read_prompt(const Context& ctx) {
+  const auto& a = ctx.args;
+  if (a.has("prompt")) return *a.get("prompt");
+  if (a.has("file")) {
+    const std::string path = *a.get("file");
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return Status::from_errno("open '" + path + "'", errno);
+    auto text = read_all(f, "'" + path + "'");
+    std::fclose(f);
+    return text;
+  }
+  return read_all(stdin, "standard input");
+}
+
+// Sampling options; --temp 0 means plain greedy decoding unless a penalty is asked for.
+Result<engine::SamplerParams> sampler_params(const ParsedArgs& a) {
+  engine::SamplerParams p;
+  LT_ASSIGN_OR_RETURN(double temp, a.get_double("temp", p.temperature, 0.0, 100.0));
+  LT_ASSIGN_OR_RETURN(int64_t top_k, a.get_int("top-k", p.top_k, 0, 1 << 24));
+  LT_ASSIGN_OR_RETURN(double top_p, a.get_double("top-p", p.top_p, 0.0, 1.0));
+  LT_ASSIGN_OR_RETURN(double min_p, a.get_double("min-p", p.min_p, 0.0, 1.0));
+  const double default_penalty = temp <= 0.0 ? 1.0 : p.repeat_penalty;
+  LT_ASSIGN_OR_RETURN(double penalty, a.get_double("repeat-penalty", default_penalty, 0.01, 100.0));
+  LT_ASSIGN_OR_RETURN(int64_t last_n, a.get_int("repeat-last-n", p.repeat_last_n, -1, 1 << 24));
+  p.temperature = static_cast<float>(temp);
+  p.top_k = static_cast<int32_t>(top_k);
+  p.top_p = static_cast<float>(top_p);
+  p.min_p = static_cast<float>(min_p);
+  p.repeat_penalty = static_cast<float>(penalty);
+  p.repeat_last_n = static_cast<int32_t>(last_n);
+  if (a.has("seed")) {
+    LT_ASSIGN_OR_RETURN(int64_t seed, a.get_int("seed", 0, 0, INT64_MAX));
+    p.seed = static_cast<uint64_t>(seed);
+  }
+  for (const auto& s : a.get_all("stop")) p.stop.push_back(s);
+  return p;
+}
+
+// The prompt's token ids: plain text with BOS (--raw), or the chat template's rendering.
+Result<std::vector<int32_t>> prompt_tokens(const Context& ctx, const engine::Model& model, const std::string& prompt) {
+  const engine::Tokenizer& tok = model.tokenizer();
+  if (ctx.args.has("raw")) return tok.encode(prompt, /*add_special=*/true, /*parse_special=*/false);
+  // TODO(chat_template.h): render system + user through the model's template.
+  return Status::unsupported("chat templates are not built yet: use --raw");
+}
+
+int run_run(Context& ctx) {
+  const auto& a = ctx.args;
+  if (!a.has("model")) return usage_error(ctx, "-m MODEL is required");
+  if (a.has("prompt") && a.has("file")) return usage_error(ctx, "give -p TEXT or -f FILE, not both");
+  if (!a.has("prompt") && !a.has("file") && ctx.stdin_tty) {
+    return usage_error(ctx, "no prompt: give -p TEXT, -f FILE, or pipe it on standard input");
+  }
+  auto sp = sampler_params(a);
+  if (!sp.ok()) return usage_error(ctx, sp.status().message());
+  auto n_predict = a.get_int("n", -1, -1, 1 << 24);
+  if (!n_predict.ok()) return usage_error(ctx, n_predict.status().message());
+  auto threads = a.get_int("threads", 0, 0, 1024);
+  if (!threads.ok()) return usage_error(ctx, threads.status().message());
+  auto ctx_size = a.get_int("ctx", 0, 0, 1 << 24);
+  if (!ctx_size.ok()) return usage_error(ctx, ctx_size.status().message());
+
+  auto prompt = read_prompt(ctx);
+  if (!prompt.ok()) return runtime_error(ctx, prompt.status());
+  auto path = engine::resolve_model(*a.get("model"), ctx.home);
+  if (!path.ok()) return runtime_error(ctx, path.status());
+  engine::LoadOptions lo;
+  lo.n_threads = static_cast<int32_t>(*threads);
+  auto model = engine::Model::load(*path, lo);
+  if (!model.ok()) return runtime_error(ctx, model.status());
+  auto ids = prompt_tokens(ctx, **model, *prompt);
+  if (!ids.ok()) return runtime_error(ctx, ids.status());
+  if (ids->empty()) return usage_error(ctx, "the prompt is empty");
+
+  engine::SessionOptions so;
+  so.n_ctx = static_cast<int32_t>(*ctx_size);
+  if (so.n_ctx == 0) {
+    // Default: 4096, or what this prompt and -n need, within the model's training context.
+    const int64_t need = static_cast<int64_t>(ids->size()) + std::max<int64_t>(*n_predict, 0);
+    so.n_ctx = static_cast<int32_t>(std::min<int64_t>((*model)->info().n_ctx_train, std::max<int64_t>(4096, need)));
+  }
+  auto session = engine::Session::create(*model, so);
+  if (!session.ok()) return runtime_error(ctx, session.status());
+  engine::Session& s = **session;
+  const int32_t max_tokens = static_cast<int32_t>(*n_predict);
+  if (max_tokens > 0 && ids->size() + static_cast<size_t>(max_tokens) > static_cast<size_t>(s.n_ctx())) {
+    return runtime_error(ctx, Status::resource_limit("the prompt (" + std::to_string(ids->size()) + " tokens) plus " +
+                                                     std::to_string(max_tokens) + " requested tokens exceed the context size of " +
+                                                     std::to_string(s.n_ctx()) + " (raise it with --ctx or lower -n)"));
+  }
+
+  g_cancel = false;
+  struct sigaction sa = {}, old_sa = {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_sa);
+  Status st = s.eval(*ids, &g_cancel);
+  Result<engine::Generation> gen = Status::cancelled("cancelled during the prompt");
+  bool ends_with_newline = true;
+  if (st.ok()) {
+    gen = s.generate(*sp, max_tokens, [&](std::string_view piece) {
+      const std::string out = ctx.stdout_tty ? ui::sanitize(piece) : std::string(piece);
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      std::fflush(stdout);
+      ends_with_newline = piece.back() == '\n';
+    }, &g_cancel);
+  }
+  sigaction(SIGINT, &old_sa, nullptr);
+  if (!ends_with_newline) std::fputc('\n', stdout);
+  std::fflush(stdout);
+  if (!st.ok() && st.code() != StatusCode::kCancelled) return runtime_error(ctx, st);
+  if (st.ok() && !gen.ok()) return runtime_error(ctx, gen.status());
+  if (ctx.verbose) {
+    const engine::Timings& t = s.timings();
+    std::fprintf(stderr, "prompt: %lld tokens in %.1f ms (%.1f tokens/s)\n", static_cast<long long>(t.prompt_tokens),
+                 t.prompt_ms, t.prompt_ms > 0 ? t.prompt_tokens * 1000.0 / t.prompt_ms : 0.0);
+    std::fprintf(stderr, "generated: %lld tokens in %.1f ms (%.1f tokens/s), stop: %s\n",
+                 static_cast<long long>(t.generated_tokens), t.decode_ms,
+                 t.decode_ms > 0 ? t.generated_tokens * 1000.0 / t.decode_ms : 0.0,
+                 gen.ok() ? std::string(engine::stop_reason_name(gen->stop)).c_str() : "cancelled");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 extern const CommandSpec kCmdRun = {
     "run",
     "generate text with a model, streaming to stdout",
     "run -m MODEL [-p TEXT | -f FILE] [-n N] [OPTIONS]",
-    "",
-    {},
+    "Generates a reply to the prompt (-p, -f, or standard input) and streams it to standard output. The "
+    "prompt is wrapped in the model's chat template (with --system as the system message) unless --raw. "
+    "Sampling defaults follow Ollama: --temp 0.8, --top-k 40, --top-p 0.9, --repeat-penalty 1.1 over the "
+    "last 64 tokens; --temp 0 is greedy decoding (no repeat penalty unless given). Generation stops at the "
+    "model's end-of-turn token, a --stop string, -n tokens, a full context, or Ctrl-C. -v prints timings "
+    "to standard error.",
+    {{"model", 'm', "MODEL", "GGUF path, file name in <home>/models, or Ollama name:tag"},
+     {"prompt", 'p', "TEXT", "the prompt"},
+     {"file", 'f', "FILE", "read the prompt from FILE"},
+     {"n", 'n', "N", "generate at most N tokens (default: until the end of the reply)"},
+     {"temp", 0, "T", "temperature (default 0.8; 0: greedy)"},
+     {"top-k", 0, "K", "keep the K most likely tokens (default 40; 0: all)"},
+     {"top-p", 0, "P", "keep the most likely tokens up to probability P (default 0.9)"},
+     {"min-p", 0, "P", "drop tokens below P times the top probability (default 0: off)"},
+     {"repeat-penalty", 0, "R", "penalty for repeated tokens (default 1.1; 1: off)"},
+     {"repeat-last-n", 0, "N", "how many recent tokens the penalty looks at (default 64)"},
+     {"seed", 0, "S", "random seed for reproducible output (default: random)"},
+     {"stop", 0, "TEXT", "stop when TEXT is generated (repeatable)", true},
+     {"threads", 't', "N", "threads (default: one per core)"},
+     {"ctx", 0, "N", "context size in tokens (default: 4096 or what -n needs, up to the model's)"},
+     {"system", 0, "TEXT", "system message for the chat template"},
+     {"raw", 0, "", "no chat template: the prompt is plain text after BOS"},
+     {"template", 0, "NAME", "use the built-in chat template NAME instead of the model's"}},
     run_run,
 };
 

@@ -4,12 +4,16 @@
 // attend_head (grows with the context); everything else is O(n * n_embd) per layer.
 #include "forward.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "attention.h"
 
 namespace lantern::engine {
 namespace {
+
+// Multiply-adds below which a parallel job is not worth waking the pool for.
+constexpr int64_t kMinAttentionWork = 1 << 16;
 
 void add_bias(float* rows, int32_t n, int32_t width, const std::vector<float>& bias) {
   if (bias.empty()) return;
@@ -94,14 +98,19 @@ Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, Threa
       nn::rope_apply(hp.rope, c, s, kt, hp.n_head_kv, hp.head_dim);
       cache.store(l, pos0 + t, kt, ws.v.data() + static_cast<size_t>(t) * n_kv);
     }
-    // One work item per (token, query head); token t sees positions [0, pos0 + t].
-    pool.parallel_for(static_cast<int64_t>(n) * hp.n_head, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const int32_t t = static_cast<int32_t>(i / hp.n_head), h = static_cast<int32_t>(i % hp.n_head);
-        const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h) * hp.head_dim;
-        attend_head(cache, l, shape, h, ws.q.data() + o, pos0 + t + 1, ws.attn.data() + o);
-      }
-    });
+    // One work item per (token, query head); token t sees positions [0, pos0 + t]. Small jobs
+    // (short contexts, tiny models) stay on one thread: waking workers would cost more.
+    const int64_t item_cost = static_cast<int64_t>(pos0 + n) * hp.head_dim;
+    pool.parallel_for(
+        static_cast<int64_t>(n) * hp.n_head,
+        [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) {
+            const int32_t t = static_cast<int32_t>(i / hp.n_head), h = static_cast<int32_t>(i % hp.n_head);
+            const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h) * hp.head_dim;
+            attend_head(cache, l, shape, h, ws.q.data() + o, pos0 + t + 1, ws.attn.data() + o);
+          }
+        },
+        std::max<int64_t>(1, kMinAttentionWork / item_cost));
     L.wo.multiply(ws.attn.data(), n, ws.proj.data(), pool);  // [n][n_embd]
     add_into(ws.x.data(), ws.proj.data(), static_cast<size_t>(n) * n_embd);
 

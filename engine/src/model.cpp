@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "lantern/engine/thread_pool.h"
+#include "lantern/engine/tokenizer.h"
 #include "model_weights.h"
 #include "weight_loader.h"
 
@@ -40,6 +41,10 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   Status st = spec->load(loader, *w);
   if (!st.ok()) return st.with_context("'" + path + "'");
   report(0.8f);
+  auto tokenizer = Tokenizer::from_gguf(*file);
+  if (!tokenizer.ok()) return tokenizer.status().with_context("'" + path + "'");
+  w->tokenizer = std::move(tokenizer).value();
+  report(0.9f);
   file->prefetch();
 
   ModelInfo& info = w->info;
@@ -67,6 +72,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
 }
 
 const ModelInfo& Model::info() const { return weights_->info; }
+const Tokenizer& Model::tokenizer() const { return *weights_->tokenizer; }
 int32_t Model::n_threads() const { return weights_->n_threads; }
 
 }  // namespace lantern::engine

@@ -1,0 +1,95 @@
+// `lantern run` through the real binary: greedy decoding of the real aidreams260K model
+// reproduces the text of an independent implementation exactly; bad requests are clear errors.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "test_support.h"
+
+namespace {
+
+using lantern::testing::read_file;
+using lantern::testing::run_lantern;
+
+struct Expected {
+  std::string prompt;
+  size_t n_ids = 0;  // prompt token ids, BOS included
+  std::string text;  // prompt + continuation
+};
+
+// aidreams260K.expected.txt: "prompt: ...", "ids: [1, ...]", "text: ..." per case. The text is
+// 100 tokens after BOS (prompt included), written with one trailing space.
+std::vector<Expected> read_expected(const std::string& path) {
+  std::vector<Expected> out;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("prompt: ", 0) == 0) {
+      out.push_back({line.substr(8), 0, ""});
+    } else if (line.rfind("ids: ", 0) == 0 && !out.empty()) {
+      out.back().n_ids = std::count(line.begin(), line.end(), ',') + 1;
+    } else if (line.rfind("text: ", 0) == 0 && !out.empty()) {
+      out.back().text = line.substr(6);
+      if (!out.back().text.empty() && out.back().text.back() == ' ') out.back().text.pop_back();
+    }
+  }
+  return out;
+}
+
+TEST(RunCommand, GreedyAidreamsReproducesTheReferenceText) {
+  LT_REQUIRE_SHARED(shared);
+  const std::string model = shared + "/models/real/aidreams260K.gguf";
+  auto cases = read_expected(shared + "/models/real/aidreams260K.expected.txt");
+  ASSERT_EQ(cases.size(), 3u);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.prompt);
+    ASSERT_GT(c.n_ids, 1u);
+    const std::string n = std::to_string(101 - c.n_ids);  // 100 tokens after BOS in all
+    auto r = run_lantern({"run", "-m", model, "--raw", "--temp", "0", "-p", c.prompt, "-n", n, "-t", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string out = r.out;
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out.back(), '\n');
+    out.pop_back();
+    EXPECT_EQ(c.prompt + out, c.text);
+  }
+}
+
+TEST(RunCommand, VerbosePrintsTimingsToStderrOnly) {
+  LT_REQUIRE_SHARED(shared);
+  auto r = run_lantern({"run", "-m", shared + "/models/real/aidreams260K.gguf", "--raw", "-p", "The", "-n", "5",
+                        "--seed", "7", "-v", "-t", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("prompt: 3 tokens"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("generated: 5 tokens"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("tokens"), std::string::npos) << r.out;
+  // The same seed gives the same text.
+  auto again = run_lantern({"run", "-m", shared + "/models/real/aidreams260K.gguf", "--raw", "-p", "The", "-n", "5",
+                            "--seed", "7", "-t", "1"});
+  EXPECT_EQ(again.out, r.out);
+}
+
+TEST(RunCommand, PromptPlusTokensBeyondTheContextIsAnError) {
+  LT_REQUIRE_SHARED(shared);
+  // aidreams260K was trained with a context of 128 tokens.
+  auto r = run_lantern({"run", "-m", shared + "/models/real/aidreams260K.gguf", "--raw", "-p", "Once upon a time",
+                        "-n", "200", "-t", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("exceed the context size of 128"), std::string::npos) << r.err;
+  r = run_lantern({"run", "-m", shared + "/models/real/aidreams260K.gguf", "--raw", "-p", "Once upon a time", "-n",
+                   "10", "--ctx", "8", "-t", "1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("context size of 8"), std::string::npos) << r.err;
+}
+
+TEST(RunCommand, UsageErrors) {
+  auto r = run_lantern({"run", "-p", "hi"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = run_lantern({"run", "-m", "x", "-p", "hi", "--temp", "hot"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = run_lantern({"run", "-m", "x", "-p", "hi", "-f", "y"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = run_lantern({"run", "-m", "/nonexistent/model.gguf", "-p", "hi"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+}
+
+}  // namespace
