@@ -48,6 +48,7 @@ class EngineLanguageModel : public LanguageModel {
  private:
   EngineLanguageModel() = default;
   std::vector<int32_t> tokenize_prompt(const std::string& rendered) const;
+  engine::SamplerParams with_stops(engine::SamplerParams params) const;
 
   std::shared_ptr<const engine::Model> model_;
   std::unique_ptr<engine::Session> session_;
