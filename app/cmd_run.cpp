@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "lantern/engine/chat_template.h"
 #include "lantern/engine/model.h"
 #include "lantern/engine/model_store.h"
 #include "lantern/engine/session.h"
@@ -70,12 +71,23 @@ Result<engine::SamplerParams> sampler_params(const ParsedArgs& a) {
   return p;
 }
 
-// The prompt's token ids: plain text with BOS (--raw), or the chat template's rendering.
-Result<std::vector<int32_t>> prompt_tokens(const Context& ctx, const engine::Model& model, const std::string& prompt) {
+// The model's chat template, or the built-in one named by --template.
+Result<engine::ChatTemplate> chosen_template(const Context& ctx, const engine::Model& model) {
+  if (ctx.args.has("template")) return engine::ChatTemplate::from_name(*ctx.args.get("template"));
+  return model.chat_template();
+}
+
+// The prompt's token ids: plain text after BOS (--raw), or the chat template's rendering of an
+// optional system message and the user's prompt, ending with the opening of the assistant turn.
+std::vector<int32_t> prompt_tokens(const Context& ctx, const engine::Model& model, const engine::ChatTemplate& tmpl,
+                                   const std::string& prompt) {
   const engine::Tokenizer& tok = model.tokenizer();
   if (ctx.args.has("raw")) return tok.encode(prompt, /*add_special=*/true, /*parse_special=*/false);
-  // TODO(chat_template.h): render system + user through the model's template.
-  return Status::unsupported("chat templates are not built yet: use --raw");
+  std::vector<engine::ChatMessage> messages;
+  if (ctx.args.has("system")) messages.push_back({"system", *ctx.args.get("system")});
+  messages.push_back({"user", prompt});
+  const std::string text = tmpl.render(messages, /*add_generation_prompt=*/true);
+  return tok.encode(text, /*add_special=*/true, /*parse_special=*/true);
 }
 
 int run_run(Context& ctx) {
@@ -102,23 +114,31 @@ int run_run(Context& ctx) {
   lo.n_threads = static_cast<int32_t>(*threads);
   auto model = engine::Model::load(*path, lo);
   if (!model.ok()) return runtime_error(ctx, model.status());
-  auto ids = prompt_tokens(ctx, **model, *prompt);
-  if (!ids.ok()) return runtime_error(ctx, ids.status());
-  if (ids->empty()) return usage_error(ctx, "the prompt is empty");
+  auto tmpl = chosen_template(ctx, **model);
+  if (!tmpl.ok()) return usage_error(ctx, tmpl.status().message());
+  const bool chat = !a.has("raw");
+  if (chat && !tmpl->warning().empty() && !ctx.quiet) {
+    std::fprintf(stderr, "lantern: run: %s\n", tmpl->warning().c_str());
+  }
+  if (chat) {
+    for (const auto& stop : tmpl->stop_strings()) sp->stop.push_back(stop);
+  }
+  const std::vector<int32_t> ids = prompt_tokens(ctx, **model, *tmpl, *prompt);
+  if (ids.empty()) return usage_error(ctx, "the prompt is empty");
 
   engine::SessionOptions so;
   so.n_ctx = static_cast<int32_t>(*ctx_size);
   if (so.n_ctx == 0) {
     // Default: 4096, or what this prompt and -n need, within the model's training context.
-    const int64_t need = static_cast<int64_t>(ids->size()) + std::max<int64_t>(*n_predict, 0);
+    const int64_t need = static_cast<int64_t>(ids.size()) + std::max<int64_t>(*n_predict, 0);
     so.n_ctx = static_cast<int32_t>(std::min<int64_t>((*model)->info().n_ctx_train, std::max<int64_t>(4096, need)));
   }
   auto session = engine::Session::create(*model, so);
   if (!session.ok()) return runtime_error(ctx, session.status());
   engine::Session& s = **session;
   const int32_t max_tokens = static_cast<int32_t>(*n_predict);
-  if (max_tokens > 0 && ids->size() + static_cast<size_t>(max_tokens) > static_cast<size_t>(s.n_ctx())) {
-    return runtime_error(ctx, Status::resource_limit("the prompt (" + std::to_string(ids->size()) + " tokens) plus " +
+  if (max_tokens > 0 && ids.size() + static_cast<size_t>(max_tokens) > static_cast<size_t>(s.n_ctx())) {
+    return runtime_error(ctx, Status::resource_limit("the prompt (" + std::to_string(ids.size()) + " tokens) plus " +
                                                      std::to_string(max_tokens) + " requested tokens exceed the context size of " +
                                                      std::to_string(s.n_ctx()) + " (raise it with --ctx or lower -n)"));
   }
@@ -128,16 +148,20 @@ int run_run(Context& ctx) {
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_sa);
-  Status st = s.eval(*ids, &g_cancel);
+  Status st = s.eval(ids, &g_cancel);
   Result<engine::Generation> gen = Status::cancelled("cancelled during the prompt");
   bool ends_with_newline = true;
+  auto print = [&](std::string_view piece) {
+    if (piece.empty()) return;
+    const std::string out = ctx.stdout_tty ? ui::sanitize(piece) : std::string(piece);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+    ends_with_newline = piece.back() == '\n';
+  };
   if (st.ok()) {
-    gen = s.generate(*sp, max_tokens, [&](std::string_view piece) {
-      const std::string out = ctx.stdout_tty ? ui::sanitize(piece) : std::string(piece);
-      std::fwrite(out.data(), 1, out.size(), stdout);
-      std::fflush(stdout);
-      ends_with_newline = piece.back() == '\n';
-    }, &g_cancel);
+    // The generation prompt may already open the answer ("<think>\n" for DeepSeek-R1).
+    if (chat) print(tmpl->assistant_prefix());
+    gen = s.generate(*sp, max_tokens, print, &g_cancel);
   }
   sigaction(SIGINT, &old_sa, nullptr);
   if (!ends_with_newline) std::fputc('\n', stdout);

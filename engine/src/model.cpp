@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "arch.h"
+#include "lantern/engine/chat_template.h"
 #include "lantern/engine/thread_pool.h"
 #include "lantern/engine/tokenizer.h"
 #include "model_weights.h"
@@ -44,6 +45,9 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   auto tokenizer = Tokenizer::from_gguf(*file);
   if (!tokenizer.ok()) return tokenizer.status().with_context("'" + path + "'");
   w->tokenizer = std::move(tokenizer).value();
+  auto tmpl = ChatTemplate::from_gguf(*file);
+  if (!tmpl.ok()) return tmpl.status().with_context("'" + path + "'");
+  w->chat_template = std::make_shared<const ChatTemplate>(std::move(tmpl).value());
   report(0.9f);
   file->prefetch();
 
@@ -73,6 +77,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
 
 const ModelInfo& Model::info() const { return weights_->info; }
 const Tokenizer& Model::tokenizer() const { return *weights_->tokenizer; }
+const ChatTemplate& Model::chat_template() const { return *weights_->chat_template; }
 int32_t Model::n_threads() const { return weights_->n_threads; }
 
 }  // namespace lantern::engine

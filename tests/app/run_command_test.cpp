@@ -93,3 +93,31 @@ TEST(RunCommand, UsageErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+int prompt_tokens_of(const std::string& err) {
+  const size_t at = err.find("prompt: ");
+  return at == std::string::npos ? -1 : std::atoi(err.c_str() + at + 8);
+}
+
+TEST(RunCommand, ChatTemplateWrapsThePromptUnlessRaw) {
+  LT_REQUIRE_SHARED(shared);
+  const std::string model = shared + "/models/real/aidreams260K.gguf";
+  auto raw = run_lantern({"run", "-m", model, "--raw", "-p", "The", "-n", "2", "--temp", "0", "-v", "-t", "1"});
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(prompt_tokens_of(raw.err), 3);
+  // aidreams has no chat template: chatml is used, with a warning.
+  auto chat = run_lantern({"run", "-m", model, "-p", "The", "-n", "2", "--temp", "0", "-v", "-t", "1"});
+  ASSERT_EQ(chat.exit_code, 0) << chat.err;
+  EXPECT_NE(chat.err.find("chatml"), std::string::npos) << chat.err;
+  EXPECT_GT(prompt_tokens_of(chat.err), 10) << chat.err;
+  auto sys = run_lantern({"run", "-m", model, "-p", "The", "-n", "2", "--temp", "0", "-v", "-t", "1", "--system", "Be brief."});
+  ASSERT_EQ(sys.exit_code, 0) << sys.err;
+  EXPECT_GT(prompt_tokens_of(sys.err), prompt_tokens_of(chat.err));
+  auto bad = run_lantern({"run", "-m", model, "-p", "The", "--template", "no-such-format"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("chatml"), std::string::npos) << bad.err;  // lists the known names
+}
+
+}  // namespace
