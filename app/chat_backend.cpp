@@ -194,7 +194,11 @@ ui::SourceView ChatBackend::to_view(const NumberedPassage& p, const std::string&
   v.path = p.passage.doc;
   v.title = p.passage.title.empty() ? base_name(p.passage.doc) : p.passage.title;
   if (p.passage.page > 0) v.location = "p. " + std::to_string(p.passage.page);
-  if (!p.passage.heading.empty()) v.location += (v.location.empty() ? "" : " · ") + p.passage.heading;
+  std::string heading = p.passage.heading;
+  // Heading paths often start with the document's title (its H1): shown once is enough.
+  if (!v.title.empty() && heading.rfind(v.title + " > ", 0) == 0) heading = heading.substr(v.title.size() + 3);
+  if (heading == v.title) heading.clear();
+  if (!heading.empty()) v.location += (v.location.empty() ? "" : " · ") + heading;
   v.score = p.passage.score;
   v.text = p.passage.text;
   v.snippet = flatten(p.text.empty() ? p.passage.text : p.text, 240);

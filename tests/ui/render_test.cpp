@@ -249,3 +249,17 @@ TEST(InputLayout, CursorAfterWideCharactersAndNewlines) {
 
 }  // namespace
 }  // namespace lantern::ui
+
+namespace lantern::ui {
+namespace {
+
+TEST(Markdown, SoftLineBreaksReflowParagraphsAndListItems) {
+  auto lines = render_markdown("one two\nthree four\n\n- item starts\n  and continues\n- next", 80);
+  std::string t = all_text(lines);
+  EXPECT_NE(t.find("one two three four\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("• item starts and continues\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("• next"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lantern::ui

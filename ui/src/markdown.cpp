@@ -107,6 +107,27 @@ std::vector<Line> render_plain(std::string_view text, int width, Style style, in
 std::vector<Line> render_markdown(std::string_view text, int width, int indent) {
   std::vector<Line> lines;
   bool in_code = false;
+  // A paragraph or list item being collected: Markdown joins its lines (a single newline is a
+  // soft break), so text hard-wrapped at 72 columns reflows to the pane.
+  struct Block {
+    bool open = false;
+    std::string marker;  // "• " or "3. " for list items, "" for paragraphs
+    int base = 0;        // indent of the first line
+    std::string text;
+  } block;
+  auto flush = [&]() {
+    if (!block.open) return;
+    GlyphRun run;
+    int hang = block.base;
+    if (!block.marker.empty()) {
+      append_glyphs(run, block.marker, Style::kBold);
+      hang += display_width(block.marker);
+    }
+    GlyphRun body = render_inline(block.text);
+    run.insert(run.end(), body.begin(), body.end());
+    for (Line& l : wrap(run, width, block.base, hang)) lines.push_back(std::move(l));
+    block = Block{};
+  };
   size_t start = 0;
   while (start <= text.size()) {
     size_t nl = text.find('\n', start);
@@ -115,6 +136,7 @@ std::vector<Line> render_markdown(std::string_view text, int width, int indent) 
     std::string_view t = trim_left(raw);
 
     if (starts_with(t, "```")) {
+      flush();
       in_code = !in_code;
       if (in_code) {
         // The fence line shows the language (if any) as a dim label over the block.
@@ -138,6 +160,7 @@ std::vector<Line> render_markdown(std::string_view text, int width, int indent) 
       continue;
     }
     if (t.empty()) {
+      flush();
       Line l;
       l.indent = indent;
       lines.push_back(std::move(l));
@@ -146,24 +169,30 @@ std::vector<Line> render_markdown(std::string_view text, int width, int indent) 
     size_t hashes = 0;
     while (hashes < t.size() && hashes < 6 && t[hashes] == '#') ++hashes;
     if (hashes > 0 && hashes < t.size() && t[hashes] == ' ') {
+      flush();
       GlyphRun run = render_inline(trim_left(t.substr(hashes)), Style::kHeading);
       for (Line& l : wrap(run, width, indent, indent)) lines.push_back(std::move(l));
       continue;
     }
     if (size_t m = list_marker(t)) {
+      flush();
       size_t lead = raw.size() - t.size();  // nested lists keep their indentation
-      int base = indent + static_cast<int>(lead > 8 ? 8 : lead);
-      GlyphRun run;
-      std::string marker = (t[0] == '-' || t[0] == '*' || t[0] == '+') ? "• " : std::string(t.substr(0, m));
-      append_glyphs(run, marker, Style::kBold);
-      int hang = base + display_width(marker);
-      GlyphRun body = render_inline(t.substr(m));
-      run.insert(run.end(), body.begin(), body.end());
-      for (Line& l : wrap(run, width, base, hang)) lines.push_back(std::move(l));
+      block.open = true;
+      block.base = indent + static_cast<int>(lead > 8 ? 8 : lead);
+      block.marker = (t[0] == '-' || t[0] == '*' || t[0] == '+') ? "• " : std::string(t.substr(0, m));
+      block.text = std::string(t.substr(m));
       continue;
     }
-    for (Line& l : wrap(render_inline(raw), width, indent, indent)) lines.push_back(std::move(l));
+    if (block.open) {
+      block.text += ' ';
+      block.text += t;
+      continue;
+    }
+    block.open = true;
+    block.base = indent;
+    block.text = std::string(t);
   }
+  flush();
   return lines;
 }
 
