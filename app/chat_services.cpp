@@ -1,6 +1,6 @@
 // ChatServices over what engine/ and kb/ provide; see chat_services.h.
 //
-// SQLite connections are per thread of use: the knowledge source (searches, on the turn worker)
+// SQLite connections are per thread of use: the knowledge source (KbKnowledgeSource, on the turn worker)
 // and each import (on the import worker) open their own; the small lookups from any thread
 // (counts, names, chunk context) share one connection behind a mutex.
 #include "chat_services.h"
@@ -12,55 +12,10 @@
 
 #include "lantern/engine/model_store.h"
 #include "lantern/kb/knowledge_base.h"
-#include "lantern/kb/search.h"
+#include "kb_knowledge_source.h"
 
 namespace lantern::app {
 namespace {
-
-// KnowledgeSource over a KnowledgeBase connection of its own.
-class ChatKnowledgeSource final : public KnowledgeSource {
- public:
-  explicit ChatKnowledgeSource(std::unique_ptr<kb::KnowledgeBase> db) : db_(std::move(db)) {}
-
-  Result<std::vector<Passage>> search(const std::string& kb_name, const std::string& query, int k) override {
-    kb::SearchOptions opts;
-    opts.kb = kb_name;
-    opts.k = k;
-    LT_ASSIGN_OR_RETURN(auto hits, kb::search_chunks(db_->handle(), query, opts));
-    std::vector<Passage> out;
-    for (const auto& h : hits) {
-      Passage p;
-      p.chunk_id = h.chunk_id;
-      p.doc = h.path;
-      p.title = h.title;
-      p.heading = h.heading;
-      p.page = h.page.value_or(0);
-      p.score = h.score;
-      p.rank = h.rank;
-      p.text = h.text;
-      p.start = h.start;
-      p.end = h.end;
-      out.push_back(std::move(p));
-    }
-    return out;
-  }
-
-  Status append_audit(const AuditEntry& e) override {
-    kb::AuditEntry a;
-    a.time_ms = e.time_ms;
-    a.os_user = e.os_user;
-    a.kb = e.kb;
-    a.model = e.model;
-    a.question_sha256 = e.question_sha256;
-    a.answer_sha256 = e.answer_sha256;
-    a.sources_json = e.sources_json;
-    a.latency_ms = e.latency_ms;
-    return db_->append_audit(a);
-  }
-
- private:
-  std::unique_ptr<kb::KnowledgeBase> db_;
-};
 
 // One shared connection for quick lookups from any thread.
 struct SharedKb {
@@ -101,8 +56,8 @@ ChatServices make_chat_services(const Context& ctx) {
   shared->home = home;
 
   s.open_source = [home]() -> Result<std::unique_ptr<KnowledgeSource>> {
-    LT_ASSIGN_OR_RETURN(auto db, kb::KnowledgeBase::open(home));
-    return std::unique_ptr<KnowledgeSource>(new ChatKnowledgeSource(std::move(db)));
+    LT_ASSIGN_OR_RETURN(auto source, KbKnowledgeSource::open(home));
+    return std::unique_ptr<KnowledgeSource>(std::move(source));
   };
 
   s.list_models = [home]() -> Result<std::vector<ui::ModelEntry>> {
