@@ -134,6 +134,12 @@ std::string accept_model_rewrite(std::string_view reply, std::string_view questi
   size_t grounded = 0;
   for (const auto& t : terms) grounded += known.count(t);
   if (grounded * 3 < terms.size() * 2) return "";  // under two thirds grounded: invented
+  // A rewrite of *this* question keeps some of its own words ("launched" in "how is the second one
+  // launched?"); one made only of earlier words answers a different question.
+  TermBag own = term_bag(question);
+  if (!own.empty() && std::none_of(terms.begin(), terms.end(), [&](const std::string& t) { return own.count(t); })) {
+    return "";
+  }
   return r;
 }
 

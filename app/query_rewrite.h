@@ -32,8 +32,9 @@ std::string heuristic_rewrite(std::string_view question, const std::vector<PastT
 std::string rewrite_prompt(std::string_view question, const std::vector<PastTurn>& history);
 
 // Cleans a model's rewrite (first line, quotes and "Query:" prefixes removed) and accepts it only
-// when it is short and most of its terms occur in the conversation (a model inventing topics, or a
-// random-weight test model, is rejected). Returns "" when rejected.
+// when it is short, most of its terms occur in the conversation and some occur in the question
+// itself (a model inventing topics, echoing an earlier turn, or a random-weight test model is
+// rejected). Returns "" when rejected.
 std::string accept_model_rewrite(std::string_view reply, std::string_view question, const std::vector<PastTurn>& history);
 
 }  // namespace lantern::app

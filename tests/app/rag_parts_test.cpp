@@ -156,6 +156,7 @@ TEST(QueryRewrite, ModelRewriteMustBeGrounded) {
             "how do ramjets work");
   EXPECT_EQ(accept_model_rewrite("purple elephant migration patterns", "how does the second one work?", history), "");
   EXPECT_EQ(accept_model_rewrite("", "x", history), "");
+  EXPECT_EQ(accept_model_rewrite("Turbojets [1] and ramjets", "how does the second one work?", history), "");
   EXPECT_NE(rewrite_prompt("and the second?", history).find("ramjets"), std::string::npos);
 }
 
