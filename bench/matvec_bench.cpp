@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   const double cpu_per_call = (cpu_now() - cpu0) / calls;
   std::printf("%s %lldx%lld threads=%d simd=%s tokens=%lld: %.3f ms per call", type_name.c_str(),
               static_cast<long long>(rows), static_cast<long long>(cols), pool.size(),
-              kernels::simd_active() ? "avx2" : "off", static_cast<long long>(tokens), per_call * 1e3);
+              kernels::simd_level_name(kernels::active_simd_level()), static_cast<long long>(tokens), per_call * 1e3);
   if (tokens == 1) {
     const double gbs = matrix_bytes / per_call / 1e9;
     std::printf(", %.2f GB/s = %.0f%% of measured read bandwidth %.2f GB/s; %.2f GB per CPU-second\n", gbs,

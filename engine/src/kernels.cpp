@@ -1,11 +1,12 @@
 // The kernel tables and the runtime choice between scalar and SIMD kernels, plus the public
 // quantize / dequantize entry points of quant.h.
 //
-// The one thing to know: the choice is made once per process (first use) from the CPU flags and
-// LANTERN_NO_SIMD; a SIMD table entry overrides only the functions it provides, so a type without
-// a SIMD version silently keeps its scalar kernels.
-#include <array>
+// The one thing to know: the choice is made once per process (first use) from the CPU flags,
+// LANTERN_NO_SIMD and LANTERN_NO_AVX512; each level's table starts as a copy of the level below and
+// overrides only the functions that level provides, so a type without an AVX-512 version runs its
+// AVX2 one, and one without SIMD versions its scalar one.
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "kernels.h"
@@ -14,49 +15,69 @@ namespace lantern::engine {
 namespace kernels {
 namespace {
 
+constexpr int kLevels = 3;
+
 struct Tables {
-  std::array<TypeTraits, kTableSize> scalar{};
-  std::array<TypeTraits, kTableSize> active{};
-  bool simd = false;
+  TypeTraits at[kLevels][kTableSize] = {};
+  SimdLevel cpu = SimdLevel::kScalar;
+  SimdLevel active = SimdLevel::kScalar;
 };
 
-bool cpu_has_avx2() {
+bool env_flag(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
+SimdLevel detect_cpu() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))) {
+    return SimdLevel::kScalar;
+  }
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("bmi2")) {
+    return SimdLevel::kAvx512;
+  }
+  return SimdLevel::kAvx2;
 #else
-  return false;
+  return SimdLevel::kScalar;
 #endif
 }
 
-bool simd_disabled_by_env() {
-  const char* v = std::getenv("LANTERN_NO_SIMD");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
+// Copies the functions a level provides over the level below.
+void overlay(TypeTraits* dst, const TypeTraits* over) {
+  for (int i = 0; i < kTableSize; ++i) {
+    if (over[i].to_float) dst[i].to_float = over[i].to_float;
+    if (over[i].from_float) dst[i].from_float = over[i].from_float;
+    if (over[i].vec_dot) dst[i].vec_dot = over[i].vec_dot;
+  }
 }
 
 const Tables& tables() {
   static const Tables t = [] {
     Tables t;
-    register_float_kernels(t.scalar.data());
-    register_legacy_kernels(t.scalar.data());
-    register_k_kernels(t.scalar.data());
-    t.active = t.scalar;
-    if (cpu_has_avx2() && !simd_disabled_by_env()) {
-      t.simd = true;
-      for (int i = 0; i < kTableSize; ++i) {
-        const TypeTraits* fast = avx2_traits(static_cast<TensorType>(i));
-        if (fast == nullptr) continue;
-        if (fast->to_float) t.active[i].to_float = fast->to_float;
-        if (fast->from_float) t.active[i].from_float = fast->from_float;
-        if (fast->vec_dot) t.active[i].vec_dot = fast->vec_dot;
-      }
+    register_float_kernels(t.at[0]);
+    register_legacy_kernels(t.at[0]);
+    register_k_kernels(t.at[0]);
+    t.cpu = detect_cpu();
+    TypeTraits over[kTableSize] = {};
+    for (int level = 1; level < kLevels; ++level) {
+      std::memcpy(static_cast<void*>(t.at[level]), t.at[level - 1], sizeof(t.at[level]));
+      if (level > static_cast<int>(t.cpu)) continue;
+      std::memset(static_cast<void*>(over), 0, sizeof(over));
+      if (level == 1) fill_avx2_table(over);
+      if (level == 2) fill_avx512_table(over);
+      overlay(t.at[level], over);
     }
+    t.active = t.cpu;
+    if (env_flag("LANTERN_NO_AVX512") && t.active == SimdLevel::kAvx512) t.active = SimdLevel::kAvx2;
+    if (env_flag("LANTERN_NO_SIMD")) t.active = SimdLevel::kScalar;
     return t;
   }();
   return t;
 }
 
-const TypeTraits* lookup(const std::array<TypeTraits, kTableSize>& table, TensorType type) {
+const TypeTraits* lookup(const TypeTraits* table, TensorType type) {
   const auto i = static_cast<uint32_t>(type);
   if (i >= kTableSize || table[i].to_float == nullptr) return nullptr;
   return &table[i];
@@ -64,9 +85,22 @@ const TypeTraits* lookup(const std::array<TypeTraits, kTableSize>& table, Tensor
 
 }  // namespace
 
-const TypeTraits* scalar_traits(TensorType type) { return lookup(tables().scalar, type); }
-const TypeTraits* active_traits(TensorType type) { return lookup(tables().active, type); }
-bool simd_active() { return tables().simd; }
+const char* simd_level_name(SimdLevel level) {
+  switch (level) {
+    case SimdLevel::kAvx512: return "avx512";
+    case SimdLevel::kAvx2: return "avx2";
+    default: return "scalar";
+  }
+}
+SimdLevel cpu_simd_level() { return tables().cpu; }
+SimdLevel active_simd_level() { return tables().active; }
+const TypeTraits* traits_at(SimdLevel level, TensorType type) {
+  if (static_cast<int>(level) > static_cast<int>(tables().cpu)) return nullptr;
+  return lookup(tables().at[static_cast<int>(level)], type);
+}
+const TypeTraits* scalar_traits(TensorType type) { return traits_at(SimdLevel::kScalar, type); }
+const TypeTraits* active_traits(TensorType type) { return traits_at(tables().active, type); }
+bool simd_active() { return tables().active != SimdLevel::kScalar; }
 
 }  // namespace kernels
 

@@ -108,15 +108,28 @@ struct TypeTraits {
   VecDotFn vec_dot;        // dot of n elements: weight row (this type) . activations (vec_dot_type)
 };
 
+// Kernel sets, each complete (a level without its own version of a function uses the level below).
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+const char* simd_level_name(SimdLevel level);
+// The best level this CPU runs.
+SimdLevel cpu_simd_level();
+// The level Matrix uses: the CPU's best, capped by LANTERN_NO_SIMD=1 (scalar) and
+// LANTERN_NO_AVX512=1 (AVX2). Decided once per process.
+SimdLevel active_simd_level();
+// Kernels of `level` for `type`; nullptr for types without kernels and for levels above the CPU's.
+const TypeTraits* traits_at(SimdLevel level, TensorType type);
+
 // Reference (scalar) kernels; nullptr for types without kernels (also for activation-only Q8_K,
 // which has to_float/from_float but no vec_dot).
 const TypeTraits* scalar_traits(TensorType type);
-// The kernels Matrix uses: AVX2 versions where the CPU has them and LANTERN_NO_SIMD is not set.
+// The kernels Matrix uses (traits_at(active_simd_level(), type)).
 const TypeTraits* active_traits(TensorType type);
-// Whether active_traits uses SIMD versions (decided once per process).
+// Whether active_traits uses SIMD versions.
 bool simd_active();
-// AVX2 table (nullptr entries where no SIMD version exists); defined in kernels_avx2.cpp.
-const TypeTraits* avx2_traits(TensorType type);
+// Per-level overrides (only the functions a level provides are set): kernels_avx2.cpp,
+// kernels_avx512.cpp.
+void fill_avx2_table(TypeTraits* table);
+void fill_avx512_table(TypeTraits* table);
 
 // Bytes of n elements of `type` (n a multiple of the block size).
 inline int64_t row_size(const TypeTraits& t, int64_t n) { return n / t.block_size * t.type_size; }

@@ -7,7 +7,6 @@
 // of roughly 35 cycles, so the inner loops avoid anything per element that is not a vector op.
 #include <immintrin.h>
 
-#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -494,13 +493,10 @@ void q6_k_to_float(const void* src, float* dst, int64_t n) {
   }
 }
 
-std::array<TypeTraits, kTableSize> make_table() {
-  std::array<TypeTraits, kTableSize> t{};
-  auto at = [&](TensorType type) -> TypeTraits& {
-    TypeTraits& e = t[static_cast<int>(type)];
-    e.type = type;
-    return e;
-  };
+}  // namespace
+
+void fill_avx2_table(TypeTraits* t) {
+  auto at = [&](TensorType type) -> TypeTraits& { return t[static_cast<int>(type)]; };
   at(TensorType::kF32).vec_dot = f32_dot;
   at(TensorType::kF16).vec_dot = f16_dot;
   at(TensorType::kF16).to_float = f16_to_float;
@@ -520,18 +516,6 @@ std::array<TypeTraits, kTableSize> make_table() {
   at(TensorType::kQ6_K).vec_dot = q6_k_dot;
   at(TensorType::kQ6_K).to_float = q6_k_to_float;
   at(TensorType::kQ8_K).from_float = q8_k_from_float;
-  return t;
-}
-
-}  // namespace
-
-const TypeTraits* avx2_traits(TensorType type) {
-  static const std::array<TypeTraits, kTableSize> table = make_table();
-  const auto i = static_cast<uint32_t>(type);
-  if (i >= kTableSize) return nullptr;
-  const TypeTraits& e = table[i];
-  if (!e.to_float && !e.from_float && !e.vec_dot) return nullptr;
-  return &e;
 }
 
 }  // namespace lantern::engine::kernels

@@ -79,10 +79,16 @@ TEST(Quant, RoundTripErrorPerType) {
     ASSERT_TRUE(dequantize_row(c.type, q->data(), back.data(), n).ok());
     const double err = rel_rms(back, x);
     EXPECT_LT(err, c.max_rel_rms) << tensor_type_name(c.type);
-    // The scalar reference dequantizer agrees exactly with the active (possibly SIMD) one.
-    std::vector<float> ref(n);
+    // The scalar reference dequantizer agrees exactly with every SIMD one.
+    std::vector<float> ref(n), simd(n);
     kernels::scalar_traits(c.type)->to_float(q->data(), ref.data(), n);
     EXPECT_EQ(ref, back) << tensor_type_name(c.type);
+    for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
+      if (const TypeTraits* t = kernels::traits_at(level, c.type)) {
+        t->to_float(q->data(), simd.data(), n);
+        EXPECT_EQ(ref, simd) << tensor_type_name(c.type) << " " << kernels::simd_level_name(level);
+      }
+    }
   }
 }
 
@@ -206,20 +212,25 @@ TEST(Quant, DotProductsMatchReferenceScalarAndSimd) {
       }
       const double norm = std::sqrt(nw * nx);
       const TypeTraits* scalar = kernels::scalar_traits(c.type);
-      const TypeTraits* active = kernels::active_traits(c.type);
       const TypeTraits* xs = kernels::scalar_traits(scalar->vec_dot_type);
-      const TypeTraits* xa = kernels::active_traits(scalar->vec_dot_type);
-      std::vector<uint8_t> xq_s(kernels::row_size(*xs, n)), xq_a(kernels::row_size(*xs, n));
+      std::vector<uint8_t> xq_s(kernels::row_size(*xs, n)), xq_l(kernels::row_size(*xs, n));
       xs->from_float(xf.data(), xq_s.data(), n);
-      xa->from_float(xf.data(), xq_a.data(), n);
       const float dot_s = scalar->vec_dot(n, wq->data(), xq_s.data());
-      const float dot_a = active->vec_dot(n, wq->data(), xq_a.data());
-      const float dot_mixed = active->vec_dot(n, wq->data(), xq_s.data());
       const double tol = scalar->vec_dot_type == TensorType::kF32 ? 1e-5 : 0.01;
       EXPECT_NEAR(dot_s, ref, tol * norm) << tensor_type_name(c.type) << " n=" << n;
-      EXPECT_NEAR(dot_a, ref, tol * norm) << tensor_type_name(c.type) << " n=" << n;
-      // Same quantized input: scalar and SIMD differ only by float summation order.
-      EXPECT_NEAR(dot_mixed, dot_s, 1e-5 * norm) << tensor_type_name(c.type) << " n=" << n;
+      // Every SIMD level this CPU has, whether or not it is the active one.
+      for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
+        const TypeTraits* t = kernels::traits_at(level, c.type);
+        if (t == nullptr) continue;
+        const TypeTraits* xl = kernels::traits_at(level, scalar->vec_dot_type);
+        xl->from_float(xf.data(), xq_l.data(), n);
+        const float dot_l = t->vec_dot(n, wq->data(), xq_l.data());
+        const float dot_mixed = t->vec_dot(n, wq->data(), xq_s.data());
+        const char* name = kernels::simd_level_name(level);
+        EXPECT_NEAR(dot_l, ref, tol * norm) << tensor_type_name(c.type) << " n=" << n << " " << name;
+        // Same quantized input: scalar and SIMD differ only by float summation order.
+        EXPECT_NEAR(dot_mixed, dot_s, 1e-5 * norm) << tensor_type_name(c.type) << " n=" << n << " " << name;
+      }
     }
   }
 }
@@ -228,8 +239,10 @@ TEST(Quant, ActivationQuantizersAgree) {
   const int64_t n = 1024;
   const auto x = gaussian(n, 3, 2.0f);
   for (TensorType t : {TensorType::kQ8_0, TensorType::kQ8_K}) {
+   for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
     const TypeTraits* s = kernels::scalar_traits(t);
-    const TypeTraits* a = kernels::active_traits(t);
+    const TypeTraits* a = kernels::traits_at(level, t);
+    if (a == nullptr) continue;
     std::vector<uint8_t> qs(kernels::row_size(*s, n)), qa(kernels::row_size(*s, n));
     s->from_float(x.data(), qs.data(), n);
     a->from_float(x.data(), qa.data(), n);
@@ -250,6 +263,7 @@ TEST(Quant, ActivationQuantizersAgree) {
         }
       }
     }
+   }
   }
 }
 

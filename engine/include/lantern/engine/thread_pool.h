@@ -8,6 +8,8 @@
 // matrix of a decode step starts without a wake-up delay.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -37,8 +39,10 @@ class ThreadPool {
             const_cast<void*>(static_cast<const void*>(&fn)));
   }
 
-  // Splits [0, n) into size() contiguous chunks whose boundaries are multiples of `grain` and calls
-  // fn(begin, end) for each non-empty one, in parallel.
+  // Calls fn(begin, end) over chunks that cover [0, n) exactly once, in parallel. Chunk
+  // boundaries are multiples of `grain`. Threads take chunks from a shared counter, about
+  // kChunksPerThread each, so a thread the OS preempts (this machine is shared) delays the job by
+  // one chunk, not by its whole share.
   template <class F>
   void parallel_for(int64_t n, F&& fn, int64_t grain = 1) {
     if (n <= 0) return;
@@ -48,12 +52,19 @@ class ThreadPool {
       fn(int64_t{0}, n);
       return;
     }
-    run([&](int i, int t) {
-      const int64_t g0 = n_grains * i / t, g1 = n_grains * (i + 1) / t;
-      const int64_t begin = g0 * grain, end = g1 * grain < n ? g1 * grain : n;
-      if (begin < end) fn(begin, end);
+    const int64_t chunk_grains = std::max<int64_t>(1, n_grains / (int64_t{n_threads_} * kChunksPerThread));
+    const int64_t n_chunks = (n_grains + chunk_grains - 1) / chunk_grains;
+    std::atomic<int64_t> next{0};
+    run([&](int, int) {
+      for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < n_chunks;) {
+        const int64_t begin = c * chunk_grains * grain;
+        const int64_t end = std::min(n, (c + 1) * chunk_grains * grain);
+        fn(begin, end);
+      }
     });
   }
+
+  static constexpr int kChunksPerThread = 8;
 
  private:
   void run_raw(void (*fn)(void*, int, int), void* ctx);
