@@ -11,6 +11,7 @@
 // a database error stops it (the next file would fail the same way).
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <libxml/parser.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <set>
 
 #include "chunker.h"
@@ -392,6 +394,9 @@ void walk(const std::string& root, const ImportOptions& opt, std::vector<FileIte
 }  // namespace
 
 Result<ImportReport> KnowledgeBase::import(const std::vector<std::string>& paths, const ImportOptions& opt) {
+  // libxml2's lazy global initialisation is not thread-safe; do it once, before any parsing.
+  static std::once_flag xml_once;
+  std::call_once(xml_once, [] { xmlInitParser(); });
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&]() { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   ImportReport report;

@@ -7,6 +7,7 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -138,10 +139,11 @@ DecodedText decode_utf16(std::string_view s, bool little_endian, Encoding enc) {
   return out;
 }
 
-DecodedText decode_gb18030(std::string_view s) {
+// Converts with glibc iconv from `charset`, replacing undecodable bytes one at a time.
+DecodedText iconv_decode(std::string_view s, const char* charset, Encoding enc) {
   DecodedText out;
-  out.encoding = Encoding::kGb18030;
-  iconv_t cd = iconv_open("UTF-8", "GB18030");
+  out.encoding = enc;
+  iconv_t cd = iconv_open("UTF-8", charset);
   if (cd == reinterpret_cast<iconv_t>(-1)) {  // no converter: keep what is valid
     out.encoding = Encoding::kUtf8;
     out.n_replaced = append_valid_utf8(out.text, s);
@@ -262,7 +264,7 @@ DecodedText decode_text(std::string_view bytes) {
     GbStats g = gb_stats(bytes);
     // GB18030 when nearly all its high bytes pair up, and it explains the bytes better than UTF-8.
     if (g.multibyte > 0 && g.invalid * 100 <= g.multibyte && g.invalid < u.invalid) {
-      return decode_gb18030(bytes);
+      return iconv_decode(bytes, "GB18030", Encoding::kGb18030);
     }
   }
   DecodedText out;
@@ -272,6 +274,20 @@ DecodedText decode_text(std::string_view bytes) {
     out.n_replaced = append_valid_utf8(out.text, bytes);
   }
   return out;
+}
+
+DecodedText decode_text_as(std::string_view bytes, std::string_view charset) {
+  std::string cs;
+  for (char c : charset) cs += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii" || cs == "ascii" || cs.rfind("utf-16", 0) == 0) {
+    return decode_text(bytes);
+  }
+  if (utf8_stats(bytes).invalid == 0) return decode_text(bytes);  // declared wrongly: it is UTF-8
+  if (cs == "gb2312" || cs == "gbk" || cs == "gb18030" || cs == "x-gbk" || cs == "cp936") {
+    return iconv_decode(bytes, "GB18030", Encoding::kGb18030);
+  }
+  DecodedText d = iconv_decode(bytes, cs.c_str(), Encoding::kUtf8);
+  return d;
 }
 
 }  // namespace lantern::kb

@@ -23,6 +23,12 @@ struct DecodedText {
 
 DecodedText decode_text(std::string_view bytes);
 
+// For formats that declare their charset (HTML <meta charset>): UTF-8 and GB names map to the
+// detection above; other names go through iconv. Bytes that are valid UTF-8 stay UTF-8 whatever
+// the declaration says (a common mistake in saved web pages). Unknown names fall back to
+// decode_text().
+DecodedText decode_text_as(std::string_view bytes, std::string_view charset);
+
 // True when `bytes` (a prefix of a file is enough) is not text in any encoding decode_text()
 // knows: NUL bytes outside UTF-16, or many control characters.
 bool looks_binary(std::string_view bytes);
