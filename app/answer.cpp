@@ -196,18 +196,21 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
 
   std::string system = build_system_message(grounded, request.system_prompt, summary_);
   LT_ASSIGN_OR_RETURN(size_t base, render_tokens(build_messages(system, {}, user_message_for({})), nullptr));
-  int32_t answer_room = request.max_tokens > 0 ? request.max_tokens : n_ctx;
-  if (static_cast<int64_t>(base) + answer_room > n_ctx) {
-    int64_t room = static_cast<int64_t>(n_ctx) - static_cast<int64_t>(base);
-    if (room < kMinAnswerTokens) {
-      return Status::resource_limit("the question needs " + std::to_string(base) + " prompt tokens and the context holds " +
-                                    std::to_string(n_ctx) + ", leaving no room for an answer (raise --ctx)");
-    }
-    answer_room = static_cast<int32_t>(room);
-    if (request.max_tokens > 0) {
-      notice("the answer is limited to " + std::to_string(answer_room) + " tokens (not " +
-             std::to_string(request.max_tokens) + "): the context has " + std::to_string(n_ctx) + " positions");
-    }
+  // Room for the answer: what was asked for, but when the context is small, at most half of what
+  // the fixed parts leave, so that passages (grounded) or history still get the other half.
+  const int64_t room = static_cast<int64_t>(n_ctx) - static_cast<int64_t>(base);
+  if (room < kMinAnswerTokens) {
+    return Status::resource_limit("the question needs " + std::to_string(base) + " prompt tokens and the context holds " +
+                                  std::to_string(n_ctx) + ", leaving no room for an answer (raise --ctx)");
+  }
+  const int64_t wanted = request.max_tokens > 0 ? request.max_tokens : room;
+  const bool share = grounded || !turns_.empty();
+  const int64_t cap = share ? std::max<int64_t>(room / 2, kMinAnswerTokens) : room;
+  int32_t answer_room = static_cast<int32_t>(std::min(wanted, cap));
+  if (request.max_tokens > 0 && answer_room < request.max_tokens) {
+    notice("the answer is limited to " + std::to_string(answer_room) + " tokens (not " +
+           std::to_string(request.max_tokens) + ") to leave room for " + (grounded ? "the passages" : "the conversation") +
+           ": the context has " + std::to_string(n_ctx) + " positions (raise --ctx)");
   }
   const size_t available = static_cast<size_t>(n_ctx) - base - static_cast<size_t>(answer_room);
 

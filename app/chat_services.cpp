@@ -12,6 +12,7 @@
 
 #include "lantern/engine/model_store.h"
 #include "lantern/kb/knowledge_base.h"
+#include "engine_language_model.h"
 #include "kb_knowledge_source.h"
 
 namespace lantern::app {
@@ -58,6 +59,27 @@ ChatServices make_chat_services(const Context& ctx) {
   s.open_source = [home]() -> Result<std::unique_ptr<KnowledgeSource>> {
     LT_ASSIGN_OR_RETURN(auto source, KbKnowledgeSource::open(home));
     return std::unique_ptr<KnowledgeSource>(std::move(source));
+  };
+
+  // A model for the answer pipeline: resolved like -m, loaded by the engine, wrapped with its own
+  // conversation session (KV cache kept across turns). Loading is not interruptible; `cancel` is
+  // honoured by the backend once it returns.
+  s.load_model = [home](const std::string& spec, const ModelLoadOptions& options, const ProgressFn& progress,
+                        const std::atomic<bool>*) -> Result<LoadedModel> {
+    LT_ASSIGN_OR_RETURN(std::string path, engine::resolve_model(spec, home));
+    ModelOpenOptions mo;
+    mo.n_ctx = options.n_ctx;
+    mo.n_threads = options.threads;
+    if (progress) mo.progress = [&progress](float f) { progress(f, "loading model"); };
+    LT_ASSIGN_OR_RETURN(auto model, EngineLanguageModel::load(path, mo));
+    LoadedModel out;
+    const engine::ModelInfo& info = model->model().info();
+    out.name = info.name;
+    out.arch = info.arch;
+    out.quant = info.quant;
+    out.threads = model->model().n_threads();
+    out.model = std::move(model);
+    return out;
   };
 
   s.list_models = [home]() -> Result<std::vector<ui::ModelEntry>> {

@@ -14,8 +14,9 @@ namespace lantern::app {
 ExtractiveAnswer extractive_answer(std::string_view question, const std::vector<NumberedPassage>& passages,
                                    ExtractiveOptions options) {
   ExtractiveAnswer out;
-  TermBag q = term_bag(question);
-  if (q.empty()) q = term_bag(question, {.drop_stopwords = false});
+  const TermOptions match{.drop_stopwords = true, .stem = true};
+  TermBag q = term_bag(question, match);
+  if (q.empty()) q = term_bag(question, {.drop_stopwords = false, .stem = true});
   struct Candidate {
     int n;
     size_t passage_index;
@@ -29,7 +30,8 @@ ExtractiveAnswer extractive_answer(std::string_view question, const std::vector<
   for (size_t i = 0; i < n_passages; ++i) {
     size_t order = 0;
     for (auto& s : sentences_of(passages[i].text)) {
-      TermBag bag = term_bag(s);
+      if (s[0] == '#') continue;  // a Markdown heading names the topic, it answers nothing
+      TermBag bag = term_bag(s, match);
       if (bag.empty()) continue;
       cands.push_back({passages[i].n, i, order++, std::move(s), std::move(bag)});
     }

@@ -70,16 +70,17 @@ std::string heuristic_rewrite(std::string_view question, const std::vector<PastT
   std::string query(question);
   if (history.empty() || !looks_like_follow_up(question)) return query;
   const PastTurn& last = history.back();
-  TermBag present = term_bag(question);
+  TermBag present = term_bag(question, {});
   bool cjk = mostly_cjk(question) || mostly_cjk(last.question);
   // The previous question stands for the topic; append it whole (search ranks by terms anyway).
   query += cjk ? "" : " ";
   query += last.question;
-  for (const auto& t : extract_terms(last.question)) present[t]++;
+  for (const auto& t : extract_terms(last.question, {})) present[t]++;
   // Distinctive answer words: longest and rarest first, not already present, no citation numbers.
   std::vector<std::string> candidates;
   std::unordered_set<std::string> seen;
-  for (auto& t : extract_terms(last.answer)) {
+  // Words as written (not stemmed): they go into a search query, which has its own stemming.
+  for (auto& t : extract_terms(last.answer, {})) {
     size_t pos = 0;
     char32_t c = next_code_point(t, pos);
     bool cjk_term = is_cjk(c);

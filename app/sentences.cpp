@@ -41,6 +41,7 @@ std::vector<SentenceSpan> split_sentences(std::string_view text) {
     start = end;
   };
   size_t pos = 0;
+  size_t line_start = 0;
   char32_t last_visible = 0;
   while (pos < text.size()) {
     size_t here = pos;
@@ -51,7 +52,9 @@ std::vector<SentenceSpan> split_sentences(std::string_view text) {
       bool blank = next < text.size() && text[next] == '\n';
       bool after_punct = last_visible == '.' || last_visible == '!' || last_visible == '?' ||
                          last_visible == ':' || is_cjk_terminator(last_visible) || last_visible == U'：';
-      if (blank || after_punct || starts_block(text, pos)) emit(here);
+      // A heading or list line ends at its newline, and so does the line before one.
+      if (blank || after_punct || starts_block(text, pos) || starts_block(text, line_start)) emit(here);
+      line_start = pos;
       continue;
     }
     if (!is_space(static_cast<char>(c < 0x80 ? c : 'x'))) last_visible = c;

@@ -59,6 +59,19 @@ bool is_word_char(char32_t c) {
   return !is_cjk(c);
 }
 
+// A very light English stemmer: "needs" and "need", "launched" and "launch" must meet. Only
+// unambiguous inflections are cut, and only from ASCII words long enough to keep a stem.
+std::string light_stem(std::string w) {
+  auto ends = [&](std::string_view suf) { return w.size() > suf.size() && w.compare(w.size() - suf.size(), suf.size(), suf) == 0; };
+  if (w.size() < 4 || static_cast<unsigned char>(w[0]) >= 0x80) return w;
+  if (w.size() > 5 && ends("ing")) w.resize(w.size() - 3);
+  else if (w.size() > 4 && ends("ied")) w.replace(w.size() - 3, 3, "y");
+  else if (w.size() > 4 && ends("ies")) w.replace(w.size() - 3, 3, "y");
+  else if (w.size() > 4 && ends("ed")) w.resize(w.size() - 2);
+  else if (ends("s") && !ends("ss") && !ends("us") && !ends("is")) w.resize(w.size() - 1);
+  return w;
+}
+
 }  // namespace
 
 char32_t next_code_point(std::string_view s, size_t& pos) {
@@ -92,7 +105,7 @@ std::vector<std::string> extract_terms(std::string_view text, TermOptions option
   char32_t prev_cjk = 0;  // previous character when it was CJK, for bigrams
   auto flush_word = [&] {
     if (word.empty()) return;
-    if (!options.drop_stopwords || english_stopwords().count(word) == 0) out.push_back(word);
+    if (!options.drop_stopwords || english_stopwords().count(word) == 0) out.push_back(options.stem ? light_stem(word) : word);
     word.clear();
   };
   size_t pos = 0;

@@ -1,7 +1,8 @@
 // Terms of a text for scoring overlap between a question and passage sentences, in Chinese and
 // English alike, without a tokenizer or a dictionary.
 //
-// Latin-script words are lower-cased ASCII-alphanumeric runs (other letters kept as they are);
+// Latin-script words are lower-cased ASCII-alphanumeric runs (other letters kept as they are),
+// optionally with plain inflections cut ("needs" -> "need", "launched" -> "launch");
 // CJK text has no spaces, so each run of CJK characters yields its character bigrams plus the
 // single characters that are not function characters (的, 了, 是 ...). The one thing to know: the
 // same function must be applied to both sides of a comparison; scores are only meaningful between
@@ -23,6 +24,7 @@ bool is_cjk(char32_t c);
 
 struct TermOptions {
   bool drop_stopwords = true;  // English stopwords and Chinese function characters
+  bool stem = false;           // cut plain English inflections (for matching, not for display)
 };
 
 // Terms in text order (with repeats). Bigrams are "ab" strings of two CJK characters.

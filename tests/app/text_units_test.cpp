@@ -16,6 +16,8 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 TEST(TextTerms, EnglishWordsLowercasedWithoutStopwords) {
   auto t = extract_terms("What is the Boiling point of WATER, in 2024?");
   EXPECT_EQ(t, (std::vector<std::string>{"boiling", "point", "water", "2024"}));
+  EXPECT_EQ(extract_terms("needs launched carries class", {.drop_stopwords = true, .stem = true}),
+            (std::vector<std::string>{"need", "launch", "carry", "class"}));
   auto all = extract_terms("The end", {.drop_stopwords = false});
   EXPECT_EQ(all, (std::vector<std::string>{"the", "end"}));
 }
@@ -45,6 +47,8 @@ TEST(Sentences, LatinAndChinese) {
             (std::vector<std::string>{"It costs 3.5 dollars.", "Really?", "Yes!", "Done"}));
   EXPECT_EQ(sentences_of("北京是首都。上海很大！你去过吗？“好。”然后"),
             (std::vector<std::string>{"北京是首都。", "上海很大！", "你去过吗？", "“好。”", "然后"}));
+  EXPECT_EQ(sentences_of("## Ramjets\nA ramjet has no compressor\nat all."),
+            (std::vector<std::string>{"## Ramjets", "A ramjet has no compressor\nat all."}));
   EXPECT_EQ(sentences_of("A line\nwrapped here. Next\n\nPara two\n- item one\n- item two"),
             (std::vector<std::string>{"A line\nwrapped here.", "Next", "Para two", "- item one", "- item two"}));
 }
