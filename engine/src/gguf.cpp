@@ -24,7 +24,6 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "the GGUF reader assumes a little-endian host");
 
 constexpr uint8_t kMagic[4] = {'G', 'G', 'U', 'F'};
-constexpr uint64_t kHeaderBytes = 4 + 4 + 8 + 8;
 // Smallest possible encodings, used to reject counts the file cannot possibly hold before
 // reserving memory for them: a key/value pair is a u64 key length, >= 1 key byte, a u32 type
 // and >= 1 value byte; a tensor info is a u64 name length, u32 n_dims, >= 1 u64 dim, u32 type
@@ -163,29 +162,48 @@ class GgufFile::Parser {
  private:
   uint64_t remaining() const { return size_ - pos_; }
 
-  // Ensures `n` more bytes exist; `what` names the field for the message.
-  Status need(uint64_t n, const std::string& what) const {
+  // Names the field being read, for messages only: built into a string only when an error is
+  // reported, so reading 150k array elements allocates nothing per element.
+  struct Field {
+    static constexpr uint64_t kNoIndex = ~uint64_t{0};
+    Field(const std::string& b) : base(b) {}  // NOLINT: implicit on purpose
+    Field(const char* b) : base(b) {}         // NOLINT
+    Field(std::string_view b, std::string_view s, uint64_t i = kNoIndex) : base(b), suffix(s), index(i) {}
+    std::string str() const {
+      std::string out(base);
+      if (index != kNoIndex) out += "[" + std::to_string(index) + "]";
+      if (!suffix.empty()) out += " " + std::string(suffix);
+      return out;
+    }
+    std::string_view base;
+    std::string_view suffix;
+    uint64_t index = kNoIndex;
+  };
+
+  // Ensures `n` more bytes exist.
+  Status need(uint64_t n, const Field& what) const {
     if (n > remaining()) {
-      return Status::corruption("truncated file: " + what + " needs " + std::to_string(n) + " bytes at offset " +
+      return Status::corruption("truncated file: " + what.str() + " needs " + std::to_string(n) + " bytes at offset " +
                                 std::to_string(pos_) + ", file size " + std::to_string(size_));
     }
     return ok_status();
   }
 
   template <class T>
-  Status read(T* out, const std::string& what) {
+  Status read(T* out, const Field& what) {
     LT_RETURN_IF_ERROR(need(sizeof(T), what));
     std::memcpy(out, base_ + pos_, sizeof(T));
     pos_ += sizeof(T);
     return ok_status();
   }
 
-  Status read_string(std::string_view* out, const std::string& what) {
+  Status read_string(std::string_view* out, const Field& what) {
     uint64_t len = 0;
-    LT_RETURN_IF_ERROR(read(&len, what + " length"));
+    LT_RETURN_IF_ERROR(read(&len, Field(what.base, "length", what.index)));
     if (len > remaining()) {
-      return Status::corruption(what + ": string length " + std::to_string(len) + " past end of file (at offset " +
-                                std::to_string(pos_) + ", file size " + std::to_string(size_) + ")");
+      return Status::corruption(what.str() + ": string length " + std::to_string(len) +
+                                " past end of file (at offset " + std::to_string(pos_) + ", file size " +
+                                std::to_string(size_) + ")");
     }
     *out = std::string_view(reinterpret_cast<const char*>(base_ + pos_), len);
     pos_ += len;
@@ -226,7 +244,7 @@ class GgufFile::Parser {
     return ok_status();
   }
 
-  Status read_scalar(GgufType t, GgufValue* v, const std::string& what) {
+  Status read_scalar(GgufType t, GgufValue* v, const Field& what) {
     switch (t) {
       case GgufType::kU8: { uint8_t x = 0; LT_RETURN_IF_ERROR(read(&x, what)); v->u = x; break; }
       case GgufType::kI8: { int8_t x = 0; LT_RETURN_IF_ERROR(read(&x, what)); v->i = x; break; }
@@ -241,25 +259,25 @@ class GgufFile::Parser {
       case GgufType::kBool: {
         uint8_t x = 0;
         LT_RETURN_IF_ERROR(read(&x, what));
-        if (x > 1) return Status::corruption(what + ": bool value " + std::to_string(x) + " is neither 0 nor 1");
+        if (x > 1) return Status::corruption(what.str() + ": bool value " + std::to_string(x) + " is neither 0 nor 1");
         v->u = x;
         break;
       }
       case GgufType::kString: LT_RETURN_IF_ERROR(read_string(&v->str, what)); break;
-      case GgufType::kArray: return Status::internal(what + ": read_scalar on an array");
+      case GgufType::kArray: return Status::internal(what.str() + ": read_scalar on an array");
     }
     return ok_status();
   }
 
   Status read_array(GgufValue* v, const std::string& what) {
     uint32_t raw_elem = 0;
-    LT_RETURN_IF_ERROR(read(&raw_elem, what + " array element type"));
+    LT_RETURN_IF_ERROR(read(&raw_elem, Field(what, "array element type")));
     if (!is_known_type(raw_elem)) {
       return Status::corruption(what + ": unknown array element type " + std::to_string(raw_elem));
     }
     v->array_type = static_cast<GgufType>(raw_elem);
     if (v->array_type == GgufType::kArray) return Status::corruption(what + ": nested arrays are not supported");
-    LT_RETURN_IF_ERROR(read(&v->array_count, what + " array length"));
+    LT_RETURN_IF_ERROR(read(&v->array_count, Field(what, "array length")));
     const uint64_t count = v->array_count;
     if (v->array_type == GgufType::kString) {
       uint64_t min_bytes = 0;
@@ -271,7 +289,7 @@ class GgufFile::Parser {
       v->strings.reserve(count);
       for (uint64_t i = 0; i < count; ++i) {
         std::string_view s;
-        LT_RETURN_IF_ERROR(read_string(&s, what + "[" + std::to_string(i) + "]"));
+        LT_RETURN_IF_ERROR(read_string(&s, Field(what, {}, i)));
         v->strings.push_back(s);
       }
       return ok_status();
@@ -305,7 +323,7 @@ class GgufFile::Parser {
       if (key.empty()) return Status::corruption("metadata key " + std::to_string(k) + " is empty");
       const std::string what = "key '" + printable(key) + "'";
       uint32_t raw_type = 0;
-      LT_RETURN_IF_ERROR(read(&raw_type, what + " value type"));
+      LT_RETURN_IF_ERROR(read(&raw_type, Field(what, "value type")));
       if (!is_known_type(raw_type)) {
         return Status::corruption(what + ": unknown value type " + std::to_string(raw_type));
       }
@@ -358,7 +376,7 @@ class GgufFile::Parser {
       }
       GgufTensor info;
       info.name = std::string(name);
-      LT_RETURN_IF_ERROR(read(&info.n_dims, what + " n_dims"));
+      LT_RETURN_IF_ERROR(read(&info.n_dims, Field(what, "n_dims")));
       if (info.n_dims == 0 || info.n_dims > kGgufMaxDims) {
         return Status::corruption(what + ": n_dims " + std::to_string(info.n_dims) + " not in 1.." +
                                   std::to_string(kGgufMaxDims));
@@ -381,7 +399,7 @@ class GgufFile::Parser {
       }
       info.n_elements = n_elements;
       uint32_t raw_type = 0;
-      LT_RETURN_IF_ERROR(read(&raw_type, what + " type"));
+      LT_RETURN_IF_ERROR(read(&raw_type, Field(what, "type")));
       auto type_info = tensor_type_info(raw_type);
       if (!type_info) {
         std::string_view known = unsupported_tensor_type_name(raw_type);
@@ -403,7 +421,7 @@ class GgufFile::Parser {
         return Status::corruption(what + ": byte size overflows (" + std::to_string(rows) + " rows of " +
                                   std::to_string(row_bytes) + " bytes)");
       }
-      LT_RETURN_IF_ERROR(read(&info.offset, what + " offset"));  // relative for now
+      LT_RETURN_IF_ERROR(read(&info.offset, Field(what, "offset")));  // relative for now
       if (!f_.tensor_index_.emplace(name, f_.tensors_.size()).second) {
         return Status::corruption("duplicate " + what);
       }
@@ -526,13 +544,20 @@ Result<std::unique_ptr<GgufFile>> GgufFile::open_memory(std::string_view bytes, 
   return parse(std::move(file));
 }
 
-void GgufFile::prefetch() const {
-  if (map_addr_ == nullptr || tensors_.empty()) return;
+bool GgufFile::prefetch() const {
+  if (map_addr_ == nullptr || tensors_.empty()) return false;
   // madvise needs a page-aligned start: round the data offset down to a page.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   const uint64_t start = data_offset_ - data_offset_ % page;
-  if (start >= map_len_) return;
-  madvise(static_cast<uint8_t*>(map_addr_) + start, map_len_ - start, MADV_WILLNEED);
+  if (start >= map_len_) return false;
+  // Reading ahead a file that does not fit in RAM would only evict its own first pages (and
+  // everything else) before they are used: then leave paging to demand.
+  const long phys_pages = sysconf(_SC_PHYS_PAGES);
+  if (phys_pages > 0 && map_len_ - start > static_cast<uint64_t>(phys_pages) * page / 2) {
+    madvise(static_cast<uint8_t*>(map_addr_) + start, map_len_ - start, MADV_RANDOM);
+    return false;
+  }
+  return madvise(static_cast<uint8_t*>(map_addr_) + start, map_len_ - start, MADV_WILLNEED) == 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <functional>
 
@@ -363,7 +365,7 @@ TEST(Gguf, OpenFromDisk) {
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ((*r)->path(), path);
   EXPECT_EQ((*r)->file_size(), lantern::testing::read_file(path).size());
-  (*r)->prefetch();
+  EXPECT_TRUE((*r)->prefetch());
   EXPECT_EQ((*r)->find_tensor("token_embd.weight")->data[1], 1);
 
   auto missing = GgufFile::open(dir.file("absent.gguf"));
@@ -376,6 +378,35 @@ TEST(Gguf, OpenFromDisk) {
   auto empty = GgufFile::open(dir.file("empty.gguf"));
   ASSERT_FALSE(empty.ok());
   EXPECT_NE(empty.status().message().find("empty file"), std::string::npos);
+}
+
+// A file much larger than RAM opens: the data is mapped, never read or copied. The file is sparse
+// (256 GiB of tensor data that occupies no disk blocks).
+TEST(Gguf, FileLargerThanRamOpens) {
+  GgufSpec s;
+  s.str("general.architecture", "llama");
+  s.tensor("huge.weight", TensorType::kF32, {1ll << 20, 1ll << 16});
+  s.tensors.back().data_bytes = 0;  // the builder writes no data; the file is extended below
+  const std::string header = build_gguf(s);
+  const uint64_t data_bytes = (uint64_t{1} << 36) * 4;
+  lantern::testing::TempDir dir;
+  const std::string path = dir.write("huge.gguf", header);
+  int fd = ::open(path.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  if (ftruncate(fd, static_cast<off_t>(header.size() + data_bytes)) != 0) {
+    ::close(fd);
+    GTEST_SKIP() << "filesystem cannot hold a sparse 256 GiB file";
+  }
+  ::close(fd);
+  auto r = GgufFile::open(path);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  const GgufTensor* t = (*r)->find_tensor("huge.weight");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->n_bytes, data_bytes);
+  EXPECT_EQ(t->offset, header.size());
+  EXPECT_FALSE((*r)->prefetch());  // larger than half of RAM: no readahead
+  EXPECT_EQ(t->data[0], 0);
+  EXPECT_EQ(t->data[data_bytes - 1], 0);  // touches one page at the far end only
 }
 
 // Vocab-only files (no tensors) may end right after the metadata, without padding.

@@ -144,8 +144,11 @@ class GgufFile {
   const std::vector<GgufTensor>& tensors() const { return tensors_; }
   const GgufTensor* find_tensor(std::string_view name) const;  // nullptr when absent
 
-  // Readahead hint for the tensor data (MADV_WILLNEED); a no-op for memory-backed files.
-  void prefetch() const;
+  // Readahead hint for the tensor data: MADV_WILLNEED when the data fits in half the physical
+  // memory (returns true), else MADV_RANDOM so that a file larger than RAM is paged on demand
+  // without readahead thrashing (returns false). open() itself never reads ahead: listing a
+  // 40 GB model must not pull it into the page cache. A no-op for memory-backed files.
+  bool prefetch() const;
 
  private:
   GgufFile() = default;
