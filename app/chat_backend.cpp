@@ -208,6 +208,15 @@ ui::SourceView ChatBackend::to_view(const NumberedPassage& p, const std::string&
   }
   if (services_.chunk_context && p.passage.chunk_id > 0) {
     services_.chunk_context(p.passage.chunk_id, v.context_before, v.context_after);
+    // The context is cut by characters: start and end it at word boundaries.
+    if (v.context_before.size() > 200) {
+      size_t sp = v.context_before.find_first_of(" \n");
+      if (sp != std::string::npos && sp < 40) v.context_before = "…" + v.context_before.substr(sp + 1);
+    }
+    if (v.context_after.size() > 200) {
+      size_t sp = v.context_after.find_last_of(" \n");
+      if (sp != std::string::npos && v.context_after.size() - sp < 40) v.context_after = v.context_after.substr(0, sp) + "…";
+    }
   }
   return v;
 }

@@ -33,6 +33,11 @@ TEST(KeyDecoder, LoneEscapeWaitsThenBecomesEsc) {
   Key k;
   ASSERT_TRUE(d.flush_escape(k));
   EXPECT_EQ(k.code, KeyCode::kEsc);
+  // Esc pressed right before another control key is two keys, not Alt+key.
+  auto two = decode(d, "\x1b\t");
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].code, KeyCode::kEsc);
+  EXPECT_EQ(two[1].code, KeyCode::kTab);
   // A sequence split across reads is joined.
   EXPECT_TRUE(decode(d, "\x1b[").empty());
   auto keys = decode(d, "A");

@@ -103,7 +103,10 @@ bool KeyDecoder::next(Key& key) {
       }
     }
     if (c1 == '\r' || c1 == '\n') return take(2, KeyCode::kAltEnter);
-    if (c1 == 0x1b) return take(1, KeyCode::kEsc);
+    // ESC then another control key (Tab, Backspace, Ctrl-C, ESC): two keys pressed in a row, not
+    // an Alt combination anyone means.
+    // (Alt-Backspace stays a readline key: ESC DEL / ESC ^H kill the previous word.)
+    if (c1 == 0x1b || (static_cast<unsigned char>(c1) < 0x20 && c1 != 0x08)) return take(1, KeyCode::kEsc);
     // Alt+key: readline has meaning for many (M-b, M-f, M-d, M-.).
     size_t n = 1 + utf8_len(static_cast<unsigned char>(c1));
     if (buf_.size() < n) return false;

@@ -98,7 +98,7 @@ std::vector<Line> render_sources(const std::vector<SourceView>& sources, int wid
   return lines;
 }
 
-std::vector<Line> render_source_viewer(const SourceView& s, int width) {
+std::vector<Line> render_source_viewer(const SourceView& s, int width, int* passage_line) {
   std::vector<Line> lines;
   auto add = [&](std::vector<Line> ls) {
     for (Line& l : ls) lines.push_back(std::move(l));
@@ -117,6 +117,7 @@ std::vector<Line> render_source_viewer(const SourceView& s, int width) {
     sep.glyphs = to_glyphs(std::string("── passage ") + "──", Style::kBorder);
     lines.push_back(std::move(sep));
   }
+  if (passage_line) *passage_line = static_cast<int>(lines.size());
   std::vector<std::string> terms;
   for (const auto& t : s.highlights) terms.push_back(sanitize(t));
   std::string text = sanitize(s.text.empty() ? s.snippet : s.text);

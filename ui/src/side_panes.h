@@ -20,8 +20,9 @@ GlyphRun highlight_terms(std::string_view text, const std::vector<std::string>& 
 // receives, per source, the index of its first line (for scrolling to the selection).
 std::vector<Line> render_sources(const std::vector<SourceView>& sources, int width, int selected,
                                  std::vector<int>* first_line_of = nullptr);
-// The full chunk with its surrounding text, for the viewer overlay.
-std::vector<Line> render_source_viewer(const SourceView& source, int width);
+// The full chunk with its surrounding text, for the viewer overlay. `passage_line` receives the
+// index of the first line of the chunk itself (the viewer opens scrolled near it).
+std::vector<Line> render_source_viewer(const SourceView& source, int width, int* passage_line = nullptr);
 // The stats pane.
 std::vector<Line> render_stats(const StatsView& stats, int width);
 

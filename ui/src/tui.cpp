@@ -536,7 +536,10 @@ void Tui::handle_key(const Key& key) {
       case KeyCode::kEnter:
         if (sources && sources_sel_ >= 0 && sources_sel_ < n) {
           viewer_ = (*sources)[static_cast<size_t>(sources_sel_)];
-          viewer_scroll_ = 0;
+          // Open with the passage itself near the top, a few lines of what precedes it above.
+          int passage_line = 0;
+          render_source_viewer(viewer_, std::max(10, std::min(width_, 96) - 4), &passage_line);
+          viewer_scroll_ = passage_line > 8 ? passage_line - 3 : 0;
           overlay_ = Overlay::kViewer;
         }
         return;
