@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "lantern/engine/model_store.h"
 #include "lantern/kb/knowledge_base.h"
@@ -99,6 +100,33 @@ ChatServices make_chat_services(const Context& ctx) {
       }
       out.push_back(std::move(e));
     }
+    return out;
+  };
+
+  s.load_model = [home](const std::string& spec, const ModelLoadOptions& options, const ProgressFn& progress,
+                         const std::atomic<bool>* cancel) -> Result<LoadedModel> {
+    LT_ASSIGN_OR_RETURN(std::string path, engine::resolve_model(spec, home));
+    ModelOpenOptions mo;
+    mo.n_ctx = options.n_ctx;
+    mo.n_threads = options.threads;
+    std::string label = "loading " + spec;
+    if (progress) mo.progress = [progress, label](float f) { progress(f, label); };
+    LT_ASSIGN_OR_RETURN(auto lm, EngineLanguageModel::load(path, mo));
+    // Loading cannot be interrupted part-way; a cancel asked meanwhile drops the result.
+    if (cancel && *cancel) return Status::cancelled("model load cancelled");
+    LoadedModel out;
+    const engine::ModelInfo& info = lm->model().info();
+    // Named as the user knows it: the file name without .gguf, or the Ollama name:tag.
+    std::string shown = spec;
+    if (path == spec || spec.find('/') != std::string::npos || spec.size() > 5 && spec.rfind(".gguf") == spec.size() - 5) {
+      shown = path.substr(path.find_last_of('/') + 1);
+      if (shown.size() > 5 && shown.compare(shown.size() - 5, 5, ".gguf") == 0) shown.resize(shown.size() - 5);
+    }
+    out.name = shown.empty() ? info.name : shown;
+    out.arch = info.arch;
+    out.quant = info.quant;
+    out.threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+    out.model = std::move(lm);
     return out;
   };
 

@@ -4,6 +4,8 @@
 #include "test_support.h"
 #include "tmux_session.h"
 
+#include <filesystem>
+
 namespace lantern::testing {
 namespace {
 
@@ -180,6 +182,94 @@ TEST(ChatPlain, ImportsAndAnswersWithNumberedSources) {
   EXPECT_NE(r.out.find("2 added"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("wild yeast"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Sources:\n[1] Baking"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace lantern::testing
+
+#include "lantern/engine/synthetic_model.h"
+
+namespace lantern::testing {
+namespace {
+
+// A random-weight qwen2-shaped model: answers are nonsense but the mechanics are real. `slow`
+// makes it big enough that a long answer takes seconds (for Ctrl-C).
+std::string write_model(const TempDir& home, bool slow) {
+  auto spec = engine::synthetic_spec("qwen2-tiny");
+  EXPECT_TRUE(spec.ok());
+  spec->n_ctx_train = 4096;
+  if (slow) {
+    spec->n_embd = 512;
+    spec->n_layer = 8;
+    spec->n_head = 8;
+    spec->n_head_kv = 2;
+    spec->n_ff = 1536;
+  }
+  std::string path = home.file(slow ? "models/slow.gguf" : "models/tiny.gguf");
+  std::filesystem::create_directories(home.file("models"));
+  Status st = engine::write_synthetic_model(*spec, "Q8_0", path, 7);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return path;
+}
+
+TEST(ChatTuiModel, LoadsFromModelsListAndStreamsAnAnswerWithStats) {
+  TempDir home;
+  write_corpus(home);
+  write_model(home, false);
+  TmuxSession t(chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+  t.type("/import " + home.file("corpus"));
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("2 added", 15000)) << t.capture();
+  t.type("/models");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("tiny.gguf")) << t.capture();
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("model tiny loaded (qwen2, Q8_0)", 15000)) << t.capture();
+  t.type("/set max_tokens=24 temp=0");
+  t.send_keys({"Enter"});
+  t.type("what does the Fresnel lens do?");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("tok/s ·", 20000)) << t.capture();  // the answer's label once done
+  ASSERT_TRUE(t.wait_for("decode")) << t.capture();  // stats pane: tokens/s of the turn
+  std::string screen = t.capture();
+  EXPECT_NE(screen.find("[1] Lighthouses"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("qwen2 · Q8_0"), std::string::npos) << screen;
+  t.type("/quit");
+  t.send_keys({"Enter"});
+  EXPECT_TRUE(t.wait_exit());
+}
+
+TEST(ChatTuiModel, CtrlCStopsGenerationAndKeepsTyping) {
+  TempDir home;
+  write_corpus(home);
+  std::string model = write_model(home, true);
+  TmuxSession t(chat_command(home, "-m " + model), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern", 15000)) << t.capture();
+  t.type("/import " + home.file("corpus"));
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("2 added", 15000)) << t.capture();
+  t.type("/set max_tokens=3000 temp=1 seed=3");
+  t.send_keys({"Enter"});
+  t.type("tell me about lighthouses");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("GENERATING", 10000)) << t.capture();
+  // Typing is echoed while the model generates.
+  t.type("typed meanwhile");
+  ASSERT_TRUE(t.wait_for("› typed meanwhile", 3000)) << t.capture();
+  t.send_keys({"C-c"});
+  ASSERT_TRUE(t.wait_for("[stopped]", 10000)) << t.capture();
+  ASSERT_TRUE(t.wait_gone("GENERATING", 5000)) << t.capture();
+  // The typed text survived; Ctrl-C on a non-empty idle input clears it instead of quitting.
+  EXPECT_NE(t.capture().find("› typed meanwhile"), std::string::npos);
+  t.send_keys({"C-c"});
+  ASSERT_TRUE(t.wait_gone("typed meanwhile")) << t.capture();
+  t.send_keys({"C-c"});
+  ASSERT_TRUE(t.wait_for("Quit lantern?"));
+  t.send_keys({"y"});
+  EXPECT_TRUE(t.wait_exit());
 }
 
 }  // namespace

@@ -660,6 +660,7 @@ void Tui::handle_event(const Event& e) {
         conv_.finish_answer(e.stats, e.cancelled, e.message_id);
         if (e.cancelled) set_status("answer stopped", Style::kStatus, 3);
         refresh_backend_state();
+        stats_ = backend_.stats();  // the turn's tokens/s and context now, not at the next tick
         break;
       case EventKind::kError: conv_.fail_answer(e.text); refresh_backend_state(); break;
     }
