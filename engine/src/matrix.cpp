@@ -30,9 +30,8 @@ constexpr int64_t kRowTile = 16;
 // From this many tokens on, dequantize + sgemm beats the 8-bit dot products (bench/matvec_bench
 // --tokens N; see bench/RESULTS.md). LANTERN_GEMM_MIN_TOKENS overrides it (0: never).
 constexpr int64_t kGemmMinTokens = 16;
-// Bytes of float weights per sgemm tile: about half of L2, so the tile stays in cache while
-// OpenBLAS streams the activations past it.
-constexpr int64_t kTileBytes = 1 << 20;
+// Bytes of float weights per sgemm tile (per thread; see multiply_gemm).
+constexpr int64_t kTileBytes = 8 << 20;
 
 int64_t gemm_min_tokens() {
   static const int64_t v = [] {
@@ -147,30 +146,32 @@ void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPoo
   openblas_single_threaded();
   const kernels::TypeTraits* t = kernels::active_traits(type_);
   const int64_t rows = n_rows_, cols = n_cols_, row_bytes = row_bytes_;
-  int64_t tile_rows = std::clamp<int64_t>(kTileBytes / (cols * 4) / 16 * 16, 16, 512);
-  // Enough tiles that every thread gets work.
-  while (tile_rows > 16 && rows < tile_rows * pool.size() * 2) tile_rows /= 2;
+  // OpenBLAS repacks the activations on every call, so tiles are made large (kTileBytes of float
+  // weights) to keep that cost small against the multiply; but never so large that a thread is
+  // left without a tile.
+  int64_t tile_rows = std::clamp<int64_t>(kTileBytes / (cols * 4) / 16 * 16, 16, 1024);
+  while (tile_rows > 16 && (rows + tile_rows - 1) / tile_rows < 2 * pool.size()) tile_rows = tile_rows / 2 / 16 * 16;
+  tile_rows = std::max<int64_t>(tile_rows, 16);
+  const int64_t n_tiles = (rows + tile_rows - 1) / tile_rows;
   const uint8_t* w = data();
   const bool is_f32 = type_ == TensorType::kF32;
-  pool.parallel_for(
-      rows,
-      [&](int64_t begin, int64_t end) {
-        thread_local std::vector<float> tile;
-        for (int64_t r0 = begin; r0 < end; r0 += tile_rows) {
-          const int64_t nr = std::min(end, r0 + tile_rows) - r0;
-          const float* b = reinterpret_cast<const float*>(w + r0 * row_bytes);
-          if (!is_f32) {
-            if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
-            for (int64_t r = 0; r < nr; ++r) t->to_float(w + (r0 + r) * row_bytes, tile.data() + r * cols, cols);
-            b = tile.data();
-          }
-          // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
-                      static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), b, static_cast<int>(cols), 0.0f,
-                      y + r0, static_cast<int>(rows));
-        }
-      },
-      16);
+  pool.parallel_for(n_tiles, [&](int64_t tile_begin, int64_t tile_end) {
+    thread_local std::vector<float> tile;
+    for (int64_t ti = tile_begin; ti < tile_end; ++ti) {
+      const int64_t r0 = ti * tile_rows;
+      const int64_t nr = std::min(rows, r0 + tile_rows) - r0;
+      const float* b = reinterpret_cast<const float*>(w + r0 * row_bytes);
+      if (!is_f32) {
+        if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
+        for (int64_t r = 0; r < nr; ++r) t->to_float(w + (r0 + r) * row_bytes, tile.data() + r * cols, cols);
+        b = tile.data();
+      }
+      // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(nr),
+                  static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), b, static_cast<int>(cols), 0.0f, y + r0,
+                  static_cast<int>(rows));
+    }
+  });
 }
 
 }  // namespace lantern::engine
