@@ -68,6 +68,8 @@ int run_models(Context& ctx) {
         o.set("quant_mix", s.quant_mix);
         o.set("file_bytes", s.file_bytes);
         o.set("context_length", static_cast<int64_t>(s.n_ctx_train));
+        o.set("runnable", s.problem.empty());
+        if (!s.problem.empty()) o.set("problem", s.problem);
       } else {
         o.set("error", r.summary.status().message());
       }
@@ -88,8 +90,10 @@ int run_models(Context& ctx) {
 
   // Cells are sanitized before measuring: names and metadata come from files.
   std::vector<std::vector<std::string>> table = {{"NAME", "ARCH", "PARAMS", "QUANT", "SIZE", "CTX", "PATH"}};
+  std::vector<std::string> notes(1);  // printed under the row of the same index
   for (const Row& r : rows) {
     auto clean = [](const std::string& s) { return ui::sanitize(s, {false, false}); };
+    notes.push_back(r.summary.ok() && !r.summary->problem.empty() ? "cannot run: " + clean(r.summary->problem) : "");
     if (r.summary.ok()) {
       const auto& s = *r.summary;
       table.push_back({clean(r.entry.name), clean(s.arch.empty() ? "-" : s.arch), s.n_params ? s.params : "-",
@@ -105,13 +109,15 @@ int run_models(Context& ctx) {
     if (row.size() != 7) continue;
     for (size_t c = 0; c < 6; ++c) width[c] = std::max(width[c], row[c].size());
   }
-  for (const auto& row : table) {
+  for (size_t i = 0; i < table.size(); ++i) {
+    const auto& row = table[i];
     std::string line;
     for (size_t c = 0; c < row.size(); ++c) {
       line += row[c];
       if (c + 1 < row.size()) line += std::string(width[c] - std::min(width[c], row[c].size()) + 2, ' ');
     }
     std::printf("%s\n", line.c_str());
+    if (!notes[i].empty()) std::printf("%s%s\n", std::string(width[0] + 2, ' ').c_str(), notes[i].c_str());
   }
   return missing_path ? kExitFailure : kExitOk;
 }

@@ -292,6 +292,18 @@ Result<ModelSummary> summarize_model(const std::string& path) {
   if (!s.arch.empty() && f->has(s.arch + ".context_length")) {
     LT_ASSIGN_OR_RETURN(s.n_ctx_train, f->get_u32(s.arch + ".context_length"));
   }
+  if (f->tensors().empty()) {
+    s.problem = "no weights (vocabulary-only file)";
+    return s;
+  }
+  auto params = read_model_params(*f);
+  Status runnable = params.ok() ? check_arch_runnable(*params) : params.status();
+  if (!runnable.ok()) {
+    // Messages of read_model_params start with the file's path, which the listing already shows.
+    const std::string prefix = "'" + path + "': ";
+    s.problem = runnable.message();
+    if (s.problem.rfind(prefix, 0) == 0) s.problem.erase(0, prefix.size());
+  }
   return s;
 }
 

@@ -39,12 +39,15 @@ TEST(ModelsCmd, ListsModelsDirOllamaStoreAndErrors) {
   EXPECT_NE(r.out.find("Q8_0"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("broken.gguf"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("unsupported GGUF version 9"), std::string::npos) << r.out;
+  // mini.gguf reads but has no hyperparameters: listed with a note under its row.
+  EXPECT_NE(r.out.find("cannot run: required key 'llama.block_count' not found"), std::string::npos) << r.out;
 
   auto j = run_lantern({"--home", t.file("home"), "models", "--json"}, env);
   EXPECT_EQ(j.exit_code, 0) << j.err;
   EXPECT_NE(j.out.find("\"name\": \"qwen2.5:0.5b\""), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"context_length\": 4096"), std::string::npos) << j.out;
   EXPECT_NE(j.out.find("\"error\":"), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\"runnable\": false"), std::string::npos) << j.out;
 
   // A path that does not exist is listed with its error and makes the exit status 1.
   auto missing = run_lantern({"--home", t.file("home"), "models", t.file("nope.gguf")}, env);

@@ -141,6 +141,17 @@ TEST(ModelStore, DiscoversModelsDirPathsAndDeduplicates) {
   EXPECT_EQ(all.size(), 4u + 6u);
 }
 
+TEST(ModelStore, SummaryOfARunnableFileHasNoProblem) {
+  LT_REQUIRE_SHARED(shared);
+  auto s = summarize_model(shared + "/models/fixtures/tiny-llama-q8_0.gguf");
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  EXPECT_EQ(s->problem, "");
+  EXPECT_EQ(s->quant_mix, "Q8_0");
+  auto v = summarize_model(shared + "/vocab/ggml-vocab-gpt-2.gguf");
+  ASSERT_TRUE(v.ok()) << v.status().to_string();
+  EXPECT_EQ(v->problem, "no weights (vocabulary-only file)");
+}
+
 TEST(ModelStore, SummarizesWithoutLoadingWeights) {
   Fixture f;
   auto s = summarize_model(f.home + "/models/sub/b.gguf");
@@ -152,6 +163,20 @@ TEST(ModelStore, SummarizesWithoutLoadingWeights) {
   EXPECT_EQ(s->params, "4.4K");
   EXPECT_EQ(s->file_type, "Q4_K_M");
   EXPECT_EQ(s->quant_mix, "Q4_K+Q6_K");
+  // The tiny file lacks hyperparameters: it lists, with the reason it cannot run.
+  EXPECT_NE(s->problem.find("required key 'qwen2.block_count' not found"), std::string::npos) << s->problem;
+  EXPECT_EQ(s->problem.find(f.home), std::string::npos) << "path prefix not stripped: " << s->problem;
+
+  GgufSpec phi;
+  phi.str("general.architecture", "phi3").u32("phi3.context_length", 4096);
+  phi.tensor("token_embd.weight", TensorType::kF32, {8, 4});
+  const std::string phi_path = f.dir.write("phi.gguf", build_gguf(phi));
+  auto ps = summarize_model(phi_path);
+  ASSERT_TRUE(ps.ok()) << ps.status().to_string();
+  EXPECT_EQ(ps->arch, "phi3");
+  EXPECT_EQ(ps->n_ctx_train, 4096u);
+  EXPECT_NE(ps->problem.find("unsupported architecture 'phi3'"), std::string::npos) << ps->problem;
+
   auto bad = summarize_model(f.home + "/models/notes.txt");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("bad magic"), std::string::npos);

@@ -55,6 +55,10 @@ struct ModelSummary {
   std::string quant_mix;       // "Q4_K+Q6_K"
   uint64_t file_bytes = 0;
   uint32_t n_ctx_train = 0;    // <arch>.context_length, 0 if absent
+  // Why lantern cannot run this file although it reads ("architecture 'phi3' ...", "no weights
+  // (vocabulary-only file)"), from read_model_params / check_arch_runnable; "" when nothing is known
+  // against it.
+  std::string problem;
 };
 Result<ModelSummary> summarize_model(const std::string& path);
 
