@@ -274,3 +274,79 @@ TEST(ChatTuiModel, CtrlCStopsGenerationAndKeepsTyping) {
 
 }  // namespace
 }  // namespace lantern::testing
+
+namespace lantern::testing {
+namespace {
+
+size_t count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST(ChatTui, FirstRunDocsMultiLineInputHistorySearchRegenRenameNew) {
+  TempDir home;
+  TmuxSession t(chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("is empty. Press F5")) << t.capture();
+  t.send_keys({"F5"});  // one key imports lantern's own documentation
+  ASSERT_TRUE(t.wait_for("import done", 15000)) << t.capture();
+  EXPECT_EQ(t.capture().find(" 0 added"), std::string::npos) << t.capture();
+  // Multi-line input: Alt-Enter, and a trailing backslash before Enter.
+  t.type("how do I resume");
+  t.send_keys({"M-Enter"});
+  t.type("a conversation\\");
+  t.send_keys({"Enter"});
+  t.type("after a restart?");
+  ASSERT_TRUE(t.wait_for("› how do I resume\na conversation\nafter a restart?")) << t.capture();
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("lantern (extractive)")) << t.capture();
+  ASSERT_TRUE(t.wait_for("/sessions")) << t.capture();
+  // /regen replaces the answer instead of adding one.
+  t.type("/regen");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_gone("› /regen")) << t.capture();
+  ASSERT_TRUE(t.wait_for("lantern (extractive)")) << t.capture();
+  EXPECT_EQ(count(t.capture(), "lantern (extractive)"), 1u) << t.capture();
+  t.type("/rename Resuming notes");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("│ Resuming notes")) << t.capture();
+  // Ctrl-R searches the history.
+  t.send_keys({"C-r"});
+  t.type("regen");
+  ASSERT_TRUE(t.wait_for("(reverse-i-search)`regen': /regen")) << t.capture();
+  t.send_keys({"C-g"});
+  ASSERT_TRUE(t.wait_gone("reverse-i-search")) << t.capture();
+  t.type("/new");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("new conversation")) << t.capture();
+  EXPECT_EQ(t.capture().find("Resuming notes"), std::string::npos) << t.capture();
+  EXPECT_EQ(t.capture().find("lantern (extractive)"), std::string::npos) << t.capture();
+  t.type("/quit");
+  t.send_keys({"Enter"});
+  EXPECT_TRUE(t.wait_exit());
+}
+
+TEST(ChatTui, BrowseMarksAndImportsFiles) {
+  TempDir home;
+  write_corpus(home);
+  TmuxSession t(chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+  t.type("/browse " + home.file("corpus"));
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("[ ] lighthouse.md")) << t.capture();
+  EXPECT_NE(t.capture().find("[ ] bread.md"), std::string::npos);
+  t.send_keys({"Down"});   // from ".." to bread.md
+  t.send_keys({"Space"});  // mark it
+  ASSERT_TRUE(t.wait_for("[x] bread.md")) << t.capture();
+  t.send_keys({"i"});
+  ASSERT_TRUE(t.wait_for("1 added", 15000)) << t.capture();
+  ASSERT_TRUE(t.wait_for("1 docs")) << t.capture();
+  t.type("/quit");
+  t.send_keys({"Enter"});
+  EXPECT_TRUE(t.wait_exit());
+}
+
+}  // namespace
+}  // namespace lantern::testing
