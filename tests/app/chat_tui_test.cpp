@@ -350,3 +350,44 @@ TEST(ChatTui, BrowseMarksAndImportsFiles) {
 
 }  // namespace
 }  // namespace lantern::testing
+
+namespace lantern::testing {
+namespace {
+
+// Any SGR sequence that sets a foreground or background colour (30-37, 39-47, 49, 90-107, 38;/48;).
+bool has_colour(const std::string& screen) {
+  for (size_t at = screen.find("\x1b["); at != std::string::npos; at = screen.find("\x1b[", at + 2)) {
+    size_t end = screen.find('m', at);
+    if (end == std::string::npos) break;
+    std::string params = screen.substr(at + 2, end - at - 2);
+    size_t i = 0;
+    while (i <= params.size()) {
+      size_t semi = params.find(';', i);
+      std::string p = params.substr(i, semi == std::string::npos ? std::string::npos : semi - i);
+      int v = p.empty() ? 0 : std::atoi(p.c_str());
+      if ((v >= 30 && v <= 38) || (v >= 40 && v <= 48) || (v >= 90 && v <= 107)) return true;
+      if (semi == std::string::npos) break;
+      i = semi + 1;
+    }
+  }
+  return false;
+}
+
+TEST(ChatTui, ColoursByDefaultMonochromeWithNoColor) {
+  TempDir home;
+  {
+    TmuxSession t(chat_command(home), 100, 30);
+    ASSERT_TRUE(t.started());
+    ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+    EXPECT_TRUE(has_colour(t.capture_with_attributes()));
+  }
+  TmuxSession t("NO_COLOR=1 " + chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+  std::string screen = t.capture_with_attributes();
+  EXPECT_FALSE(has_colour(screen)) << screen;
+  EXPECT_NE(screen.find("\x1b[7m"), std::string::npos);  // the status line is still reversed
+}
+
+}  // namespace
+}  // namespace lantern::testing

@@ -51,6 +51,10 @@ std::string TmuxSession::capture() {
   return run_program(kTmux, {"-L", socket_, "capture-pane", "-p", "-t", "0"}, {}, "", 10).out;
 }
 
+std::string TmuxSession::capture_with_attributes() {
+  return run_program(kTmux, {"-L", socket_, "capture-pane", "-p", "-e", "-t", "0"}, {}, "", 10).out;
+}
+
 bool TmuxSession::wait_for(const std::string& text, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {

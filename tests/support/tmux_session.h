@@ -23,6 +23,7 @@ class TmuxSession {
   void send_keys(const std::vector<std::string>& keys);
   void type(const std::string& text);  // literal text
   std::string capture();               // the visible screen, one line per row
+  std::string capture_with_attributes();  // the same with SGR escape sequences (capture-pane -e)
   // Polls until the screen contains `text`; returns false after `timeout_ms`.
   bool wait_for(const std::string& text, int timeout_ms = 8000);
   bool wait_gone(const std::string& text, int timeout_ms = 8000);
