@@ -391,3 +391,48 @@ TEST(ChatTui, ColoursByDefaultMonochromeWithNoColor) {
 
 }  // namespace
 }  // namespace lantern::testing
+
+#include <signal.h>
+
+namespace lantern::testing {
+namespace {
+
+TEST(ChatTuiModel, ConversationSurvivesAKillDuringGenerationAndResumes) {
+  TempDir home;
+  write_corpus(home);
+  std::string model = write_model(home, true);
+  {
+    TmuxSession t("LANG=C.UTF-8 exec " + lantern_binary() + " --home " + home.path() + " chat -m " + model, 100, 30);
+    ASSERT_TRUE(t.started());
+    ASSERT_TRUE(t.wait_for("Welcome to lantern", 15000)) << t.capture();
+    t.type("/import " + home.file("corpus"));
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("2 added", 15000)) << t.capture();
+    t.type("/set max_tokens=3000 temp=1 seed=5");
+    t.send_keys({"Enter"});
+    t.type("tell me about lighthouses");
+    t.send_keys({"Enter"});
+    ASSERT_TRUE(t.wait_for("GENERATING", 10000)) << t.capture();
+    int pid = t.pane_pid();
+    ASSERT_GT(pid, 1);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    ASSERT_TRUE(t.wait_exit());
+  }
+  TmuxSession t(chat_command(home), 100, 30);
+  ASSERT_TRUE(t.started());
+  ASSERT_TRUE(t.wait_for("Welcome to lantern"));
+  t.type("/sessions");
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("tell me about lighthouses")) << t.capture();
+  t.send_keys({"Enter"});
+  ASSERT_TRUE(t.wait_for("resumed:")) << t.capture();
+  std::string screen = t.capture();
+  EXPECT_NE(screen.find("[interrupted]"), std::string::npos) << screen;
+  EXPECT_NE(screen.find("You"), std::string::npos);
+  t.type("/quit");
+  t.send_keys({"Enter"});
+  EXPECT_TRUE(t.wait_exit());
+}
+
+}  // namespace
+}  // namespace lantern::testing

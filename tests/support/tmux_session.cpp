@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "test_support.h"
@@ -81,6 +82,11 @@ bool TmuxSession::wait_exit(int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+int TmuxSession::pane_pid() {
+  RunResult r = run_program(kTmux, {"-L", socket_, "display-message", "-p", "-t", "0", "#{pane_pid}"}, {}, "", 10);
+  return std::atoi(r.out.c_str());
 }
 
 void TmuxSession::resize(int width, int height) {

@@ -30,6 +30,8 @@ class TmuxSession {
   // True once the program in the window has exited (the tmux server goes away with it).
   bool wait_exit(int timeout_ms = 8000);
   void resize(int width, int height);
+  // Process id of the program in the pane (start it with `exec` so it is not a shell's child).
+  int pane_pid();
 
  private:
   std::vector<std::string> base() const;
