@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nn_ops.h"
+#include "attention_kernels.h"
 
 namespace lantern::engine {
 namespace {
@@ -14,16 +14,19 @@ constexpr int32_t kKeyBlock = 64;
 
 struct F32Rows {
   const KvCache& c;
-  float load(const float* row, int32_t i) const { return row[i]; }
+  const AttentionKernels& kern;
   const float* k(int32_t layer, int32_t pos) const { return c.k32(layer, pos); }
   const float* v(int32_t layer, int32_t pos) const { return c.v32(layer, pos); }
+  float dot(const float* q, const float* k, int32_t n) const { return kern.dot_f32(q, k, n); }
+  void axpy(float w, const float* v, float* out, int32_t n) const { kern.axpy_f32(w, v, out, n); }
 };
 struct F16Rows {
   const KvCache& c;
-  const float* table = nn::f16_table();
-  float load(const uint16_t* row, int32_t i) const { return table[row[i]]; }
+  const AttentionKernels& kern;
   const uint16_t* k(int32_t layer, int32_t pos) const { return c.k16(layer, pos); }
   const uint16_t* v(int32_t layer, int32_t pos) const { return c.v16(layer, pos); }
+  float dot(const float* q, const uint16_t* k, int32_t n) const { return kern.dot_f16(q, k, n); }
+  void axpy(float w, const uint16_t* v, float* out, int32_t n) const { kern.axpy_f16(w, v, out, n); }
 };
 
 template <class Rows>
@@ -39,10 +42,7 @@ void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t he
     const int32_t n = std::min(kKeyBlock, n_kv - start);
     float block_max = -INFINITY;
     for (int32_t j = 0; j < n; ++j) {
-      const auto* k = rows.k(layer, start + j) + off;
-      float dot = 0.0f;
-      for (int32_t d = 0; d < s.head_dim; ++d) dot += q[d] * rows.load(k, d);
-      scores[j] = dot * s.scale;
+      scores[j] = rows.dot(q, rows.k(layer, start + j) + off, s.head_dim) * s.scale;
       block_max = std::max(block_max, scores[j]);
     }
     // Rescale what was accumulated under the old max when the max grows.
@@ -56,8 +56,7 @@ void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t he
     for (int32_t j = 0; j < n; ++j) {
       const float w = std::exp(scores[j] - running_max);
       running_sum += w;
-      const auto* v = rows.v(layer, start + j) + off;
-      for (int32_t d = 0; d < s.head_dim; ++d) out[d] += w * rows.load(v, d);
+      rows.axpy(w, rows.v(layer, start + j) + off, out, s.head_dim);
     }
   }
   if (running_sum > 0.0) {
@@ -69,11 +68,11 @@ void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t he
 }  // namespace
 
 void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head, const float* q,
-                 int32_t n_kv, float* out) {
+                 int32_t n_kv, float* out, const AttentionKernels& kernels) {
   if (cache.type() == KvType::kF32) {
-    attend(F32Rows{cache}, layer, shape, head, q, n_kv, out);
+    attend(F32Rows{cache, kernels}, layer, shape, head, q, n_kv, out);
   } else {
-    attend(F16Rows{cache}, layer, shape, head, q, n_kv, out);
+    attend(F16Rows{cache, kernels}, layer, shape, head, q, n_kv, out);
   }
 }
 

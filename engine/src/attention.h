@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "attention_kernels.h"
 #include "kv_cache.h"
 
 namespace lantern::engine {
@@ -21,7 +22,8 @@ struct AttentionShape {
 
 // out = softmax(scale * q . K[0..n_kv)) . V[0..n_kv) for query head `head` of one token.
 // q: [head_dim] (already rotated); out: [head_dim]. Reads cache rows [0, n_kv) of `layer`.
+// `kernels`: the inner loops (attention_kernels(): AVX2 where available; tests pass the scalar set).
 void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head,
-                 const float* q, int32_t n_kv, float* out);
+                 const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels = attention_kernels());
 
 }  // namespace lantern::engine

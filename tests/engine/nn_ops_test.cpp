@@ -152,7 +152,7 @@ std::vector<double> reference_attention(const std::vector<float>& q, const std::
 }
 
 void check_attention(KvType type, double tol) {
-  const int n_head = 4, n_head_kv = 2, head_dim = 16, n_ctx = 300, n_embd_kv = n_head_kv * head_dim;
+  const int n_head = 4, n_head_kv = 2, head_dim = 20, n_ctx = 300, n_embd_kv = n_head_kv * head_dim;
   auto cache = KvCache::create(2, n_ctx, n_embd_kv, type);
   ASSERT_TRUE(cache.ok()) << cache.status().to_string();
   auto k = random_vec(size_t(n_ctx) * n_embd_kv, 3, 2.0f), v = random_vec(size_t(n_ctx) * n_embd_kv, 4);
@@ -161,10 +161,16 @@ void check_attention(KvType type, double tol) {
   for (int n_kv : {1, 63, 64, 65, 200, 300}) {
     for (int h = 0; h < n_head; ++h) {
       auto q = random_vec(head_dim, 100 + h + n_kv, 2.0f);
-      std::vector<float> out(head_dim);
-      attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data());
       auto ref = reference_attention(q, k, v, n_kv, head_dim, (h / 2) * head_dim, n_embd_kv, shape.scale);
-      for (int i = 0; i < head_dim; ++i) ASSERT_NEAR(out[i], ref[i], tol) << "n_kv " << n_kv << " head " << h;
+      std::vector<const AttentionKernels*> sets = {&attention_kernels_scalar(), &attention_kernels()};
+      if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
+        sets.push_back(attention_kernels_avx2());
+      }
+      for (const AttentionKernels* kern : sets) {
+        std::vector<float> out(head_dim);
+        attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data(), *kern);
+        for (int i = 0; i < head_dim; ++i) ASSERT_NEAR(out[i], ref[i], tol) << "n_kv " << n_kv << " head " << h;
+      }
     }
   }
 }
