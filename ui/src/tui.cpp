@@ -189,6 +189,7 @@ class Tui final : public EventSink, public CommandHost {
   std::string import_progress_;
   std::string load_progress_;
   std::string completion_note_;
+  std::vector<std::string> turn_notices_;  // notices of the running turn, added after it
   bool offered_docs_ = false;
 };
 
@@ -654,15 +655,27 @@ void Tui::handle_event(const Event& e) {
       case EventKind::kSources: conv_.set_sources(e.sources); sources_sel_ = 0; break;
       case EventKind::kReasoning: conv_.append_reasoning(e.text); break;
       case EventKind::kAnswer: conv_.append_answer(e.text); break;
-      case EventKind::kNotice: set_status(one_line(e.text), Style::kWarn, 6); break;
+      case EventKind::kNotice:
+        // Shown now on the status line, and kept under the answer once it is done (a cut
+        // passage or a citation to nothing must not scroll away unseen).
+        set_status(one_line(e.text), Style::kWarn, 6);
+        turn_notices_.push_back(e.text);
+        break;
       case EventKind::kProgress: set_status(one_line(e.text), Style::kStatus, 2); break;
       case EventKind::kDone:
         conv_.finish_answer(e.stats, e.cancelled, e.message_id);
+        for (const std::string& n : turn_notices_) conv_.add_notice(n);
+        turn_notices_.clear();
         if (e.cancelled) set_status("answer stopped", Style::kStatus, 3);
         refresh_backend_state();
         stats_ = backend_.stats();  // the turn's tokens/s and context now, not at the next tick
         break;
-      case EventKind::kError: conv_.fail_answer(e.text); refresh_backend_state(); break;
+      case EventKind::kError:
+        conv_.fail_answer(e.text);
+        for (const std::string& n : turn_notices_) conv_.add_notice(n);
+        turn_notices_.clear();
+        refresh_backend_state();
+        break;
     }
     return;
   }
