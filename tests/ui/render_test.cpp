@@ -137,10 +137,15 @@ TEST(Conversation, ScrollbackShowsNewOutputMarker) {
   c.draw(g, {0, 0, 40, 10});
   EXPECT_NE(g.to_string().find("line 29"), std::string::npos);
   c.scroll_by(15, 10);
+  CellGrid g1(40, 10);
+  c.draw(g1, {0, 0, 40, 10});
+  std::string before = g1.to_string();
   c.add_notice("fresh output");
   CellGrid g2(40, 10);
   c.draw(g2, {0, 0, 40, 10});
   std::string s = g2.to_string();
+  // The scrolled-up view does not move when output arrives below it.
+  EXPECT_EQ(before.substr(0, before.find('\n')), s.substr(0, s.find('\n')));
   EXPECT_EQ(s.find("fresh output"), std::string::npos);
   EXPECT_NE(s.find("new output below"), std::string::npos) << s;
   c.scroll_end();

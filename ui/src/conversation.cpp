@@ -277,6 +277,9 @@ void Conversation::draw(CellGrid& grid, const Rect& r) {
     for (const Line& l : item_lines(i, width)) view.push_back(&l);
   }
   int total = static_cast<int>(view.size());
+  // Scrolled up: keep the same lines in view while output grows below them.
+  if (scroll_ > 0 && width == last_width_ && total > last_total_) scroll_ += total - last_total_;
+  last_width_ = width;
   int max_scroll = std::max(0, total - r.h);
   if (scroll_ > max_scroll) scroll_ = max_scroll;
   if (scroll_ == 0) new_below_ = false;

@@ -76,7 +76,8 @@ class Conversation {
   size_t live_ = static_cast<size_t>(-1);  // index of the streaming answer
   bool expand_reasoning_ = false;
   int scroll_ = 0;
-  int last_total_ = 0;
+  int last_total_ = 0;   // lines at the last draw, to hold a scrolled-up view still
+  int last_width_ = -1;
   bool new_below_ = false;
   int selected_ = -1;  // index into messages_ of the selected answer; -1 = last
 };

@@ -899,6 +899,9 @@ void Tui::draw_overlay(CellGrid& grid, const Rect& area) {
       bool title = !l.empty() && l[0] != ' ' && row + help_scroll_ != static_cast<int>(lines.size()) - 1;
       grid.text(in.x, in.y + row, l, title ? Style::kHeading : Style::kNormal, in.w);
     }
+    if (help_scroll_ + in.h < static_cast<int>(lines.size())) {
+      grid.text(box.x + box.w - 12, box.y + box.h - 1, " ↓ PgDn ", Style::kTitle, 8);
+    }
     return;
   }
   if (overlay_ == Overlay::kViewer) {
@@ -907,6 +910,9 @@ void Tui::draw_overlay(CellGrid& grid, const Rect& area) {
     viewer_scroll_ = std::min(viewer_scroll_, std::max(0, static_cast<int>(lines.size()) - in.h));
     for (int row = 0; row < in.h && viewer_scroll_ + row < static_cast<int>(lines.size()); ++row) {
       grid.line(in.x, in.y + row, lines[static_cast<size_t>(viewer_scroll_ + row)], in.w);
+    }
+    if (viewer_scroll_ + in.h < static_cast<int>(lines.size())) {
+      grid.text(box.x + box.w - 12, box.y + box.h - 1, " ↓ PgDn ", Style::kTitle, 8);
     }
     return;
   }
