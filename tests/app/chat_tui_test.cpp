@@ -333,7 +333,10 @@ TEST(ChatTui, BrowseMarksAndImportsFiles) {
   TmuxSession t(chat_command(home), 100, 30);
   ASSERT_TRUE(t.started());
   ASSERT_TRUE(t.wait_for("Welcome to lantern"));
-  t.type("/browse " + home.file("corpus"));
+  // Tab completes file paths after a command that takes one.
+  t.type("/browse " + home.file("corp"));
+  t.send_keys({"Tab"});
+  ASSERT_TRUE(t.wait_for(home.file("corpus/"))) << t.capture();
   t.send_keys({"Enter"});
   ASSERT_TRUE(t.wait_for("[ ] lighthouse.md")) << t.capture();
   EXPECT_NE(t.capture().find("[ ] bread.md"), std::string::npos);
