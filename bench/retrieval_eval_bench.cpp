@@ -405,6 +405,11 @@ int main(int argc, char** argv) {
       std::snprintf(name, sizeof name, "lantern, title weight %.0f", w);
       systems.push_back(lantern_system(name, t));
     }
+    for (int64_t budget : {30, 100, 300}) {
+      t = {};
+      t.candidate_budget = budget;
+      systems.push_back(lantern_system("lantern, budget " + std::to_string(budget) + " rows", t));
+    }
     QueryTuning nostem;
     nostem.tokenizer.stem = false;
     systems.push_back({"lantern, no stemming", [db, nostem](const std::string& q) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,11 @@ struct QueryTuning {
   bool cjk_phrases = true;    // 3-character windows as 2-bigram phrases
   bool cjk_unigrams = false;  // single characters of multi-character runs as terms
   size_t max_terms = 64;      // longer queries keep their first terms
+  // Planner: terms' document frequencies are estimated from their first df_sample matches; when
+  // the query's terms match more than candidate_budget rows in all, only rows holding one of the
+  // rarest terms (within the budget) are scored, so latency stays bounded on large indexes.
+  int64_t df_sample = 2000;
+  int64_t candidate_budget = 10000;
   double w_title = 3.0;       // bm25 column weights
   double w_heading = 1.5;
   double w_body = 1.0;

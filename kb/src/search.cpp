@@ -1,5 +1,8 @@
 // Keyword search: query plan -> FTS5 MATCH ranked by bm25() -> hits with highlights and snippets.
 //
+// Large indexes: scoring is the cost (a docsize lookup and instance walk per matching row), so
+// plan_ranked_query() bounds the number of rows scored; see QueryTuning::candidate_budget.
+//
 // Restricting to one knowledge base is done after ranking, over-fetching candidates, because a
 // join inside the ranked query would look up every matching chunk's document (hundreds of
 // thousands of rows for a common word at 1M chunks) before the LIMIT applies. When the database
@@ -56,12 +59,92 @@ Result<int64_t> resolve_kb(sqlite3* db, const std::string& name) {
 
 }  // namespace
 
+Result<RankedQuery> plan_ranked_query(sqlite3* db, const QueryPlan& plan, const QueryTuning& tuning) {
+  RankedQuery out;
+  if (plan.terms.empty()) return out;
+  int64_t lo = 0, hi = 0;
+  {
+    // Two subqueries: SQLite optimizes a lone min() or max() to one b-tree seek, not both together.
+    Statement range(db, "SELECT (SELECT min(id) FROM chunks), (SELECT max(id) FROM chunks)");
+    LT_RETURN_IF_ERROR(range.prepared("search: reading chunk id range"));
+    if (sqlite3_step(range.get()) != SQLITE_ROW) return step_error(db, "search: reading chunk id range");
+    lo = sqlite3_column_int64(range.get(), 0);
+    hi = sqlite3_column_int64(range.get(), 1);
+  }
+  // Document frequency per term from its first df_sample matches (rowid order): exact below the
+  // sample size, else extrapolated from how far into the rowid range the sample reached.
+  Statement sample(db, "SELECT count(*), max(rowid) FROM (SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?1 LIMIT ?2)");
+  LT_RETURN_IF_ERROR(sample.prepared("search: preparing frequency estimate"));
+  struct Est {
+    std::string quoted;
+    double df;
+  };
+  std::vector<Est> terms;
+  for (const auto& term : plan.terms) {
+    std::string quoted = fts5_quote(term.surface);
+    sqlite3_reset(sample.get());
+    sqlite3_bind_text(sample.get(), 1, quoted.data(), static_cast<int>(quoted.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(sample.get(), 2, tuning.df_sample);
+    if (sqlite3_step(sample.get()) != SQLITE_ROW) return step_error(db, "search: estimating term frequency");
+    int64_t count = sqlite3_column_int64(sample.get(), 0);
+    if (count == 0) continue;  // matches nothing: leave it out of the query
+    double df = static_cast<double>(count);
+    if (count >= tuning.df_sample) {
+      int64_t reached = sqlite3_column_int64(sample.get(), 1);
+      df = df * static_cast<double>(hi - lo + 1) / static_cast<double>(std::max<int64_t>(1, reached - lo + 1));
+    }
+    terms.push_back({std::move(quoted), df});
+  }
+  if (terms.empty()) return out;
+  double total = 0;
+  for (const auto& t : terms) total += t.df;
+  auto or_of = [](const std::vector<const Est*>& list) {
+    std::string m;
+    for (const Est* e : list) {
+      if (!m.empty()) m += " OR ";
+      m += e->quoted;
+    }
+    return m;
+  };
+  std::vector<const Est*> order;
+  for (const auto& t : terms) order.push_back(&t);
+  if (total <= static_cast<double>(tuning.candidate_budget)) {
+    out.match = or_of(order);
+    for (const Est* e : order) out.dfs.push_back(e->df);
+    return out;
+  }
+  // Too many candidates to score: the rarest terms (within the budget, at least one) choose the
+  // candidates; the others still score them through a second, always-true OR group.
+  std::stable_sort(order.begin(), order.end(), [](const Est* a, const Est* b) { return a->df < b->df; });
+  std::vector<const Est*> driver, rest;
+  double used = 0;
+  for (const Est* e : order) {
+    if (rest.empty() && (driver.empty() || used + e->df <= static_cast<double>(tuning.candidate_budget))) {
+      driver.push_back(e);
+      used += e->df;
+    } else {
+      rest.push_back(e);
+    }
+  }
+  std::vector<const Est*> all = driver;
+  all.insert(all.end(), rest.begin(), rest.end());
+  out.match = "(" + or_of(driver) + ") AND (" + or_of(all) + ")";
+  for (const Est* e : driver) out.dfs.push_back(e->df);
+  for (size_t i = 0; i < driver.size(); ++i) out.dfs.push_back(-1);  // the repeats only filter
+  for (const Est* e : rest) out.dfs.push_back(e->df);
+  return out;
+}
+
 Result<std::vector<std::pair<int64_t, double>>> rank_chunks(sqlite3* db, const QueryPlan& plan, int k, int64_t kb_id,
                                                              const QueryTuning& tuning) {
   std::vector<std::pair<int64_t, double>> out;
   if (plan.match.empty() || k <= 0) return out;
-  Statement rank(db, "SELECT rowid, bm25(chunk_fts, ?2, ?3, ?4) AS s FROM chunk_fts WHERE chunk_fts MATCH ?1 "
-                     "ORDER BY s LIMIT ?5");
+  LT_ASSIGN_OR_RETURN(RankedQuery query, plan_ranked_query(db, plan, tuning));
+  if (query.match.empty()) return out;
+  std::string sql = "SELECT rowid, lantern_rank(chunk_fts, ?2, ?3, ?4";
+  for (size_t i = 0; i < query.dfs.size(); ++i) sql += ", ?" + std::to_string(6 + i);
+  sql += ") AS s FROM chunk_fts WHERE chunk_fts MATCH ?1 ORDER BY s DESC LIMIT ?5";
+  Statement rank(db, sql.c_str());
   LT_RETURN_IF_ERROR(rank.prepared("search: preparing ranked query"));
   Statement in_kb(db, "SELECT d.kb_id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1");
   if (kb_id > 0) LT_RETURN_IF_ERROR(in_kb.prepared("search: preparing knowledge base filter"));
@@ -69,17 +152,18 @@ Result<std::vector<std::pair<int64_t, double>>> rank_chunks(sqlite3* db, const Q
   while (true) {
     out.clear();
     sqlite3_reset(rank.get());
-    sqlite3_bind_text(rank.get(), 1, plan.match.data(), static_cast<int>(plan.match.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(rank.get(), 1, query.match.data(), static_cast<int>(query.match.size()), SQLITE_TRANSIENT);
     sqlite3_bind_double(rank.get(), 2, tuning.w_title);
     sqlite3_bind_double(rank.get(), 3, tuning.w_heading);
     sqlite3_bind_double(rank.get(), 4, tuning.w_body);
     sqlite3_bind_int64(rank.get(), 5, limit);
+    for (size_t i = 0; i < query.dfs.size(); ++i) sqlite3_bind_double(rank.get(), static_cast<int>(6 + i), query.dfs[i]);
     int64_t fetched = 0;
     int rc;
     while ((rc = sqlite3_step(rank.get())) == SQLITE_ROW) {
       ++fetched;
       int64_t id = sqlite3_column_int64(rank.get(), 0);
-      double score = -sqlite3_column_double(rank.get(), 1);
+      double score = sqlite3_column_double(rank.get(), 1);
       if (kb_id > 0) {
         sqlite3_reset(in_kb.get());
         sqlite3_bind_int64(in_kb.get(), 1, id);

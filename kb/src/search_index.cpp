@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 
+#include "rank_function.h"
 #include "text_tokenizer.h"
 
 namespace lantern::kb {
@@ -87,7 +88,7 @@ Status register_fts_tokenizer(sqlite3* db) {
   if (api->xCreateTokenizer(api, "lantern", nullptr, &tokenizer, nullptr) != SQLITE_OK) {
     return Status::internal(std::string("registering FTS5 tokenizer 'lantern': ") + sqlite3_errmsg(db));
   }
-  return ok_status();
+  return register_rank_function(api);
 }
 
 Status create_search_schema(sqlite3* db) {

@@ -15,8 +15,8 @@
 
 namespace lantern::kb {
 
-// Registers the FTS5 tokenizer `lantern` on `db`. Arguments in tokenize='lantern ...':
-// `stem` (default) or `nostem`.
+// Registers the FTS5 tokenizer `lantern` on `db` (arguments in tokenize='lantern ...': `stem`,
+// the default, or `nostem`) and the ranking function lantern_rank() (rank_function.h).
 Status register_fts_tokenizer(sqlite3* db);
 
 // Creates chunk_fts and its triggers if missing (idempotent; safe inside the store's migration

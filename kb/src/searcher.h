@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,13 @@ namespace lantern::kb {
 // search_chunks() with the query analysis and column weights given (search_chunks uses defaults).
 Result<std::vector<SearchHit>> keyword_search(sqlite3* db, std::string_view query, const SearchOptions& options,
                                               const QueryTuning& tuning);
+
+// The MATCH expression and lantern_rank() df arguments actually run for a plan (see search.cpp).
+struct RankedQuery {
+  std::string match;        // empty: nothing can match
+  std::vector<double> dfs;  // one per phrase of `match`; negative: filter only
+};
+Result<RankedQuery> plan_ranked_query(sqlite3* db, const QueryPlan& plan, const QueryTuning& tuning);
 
 // Only the ranked chunk ids and scores (no text, highlights or snippets): the evaluator's and the
 // latency bench's fast path. `kb_id` <= 0: all knowledge bases.
