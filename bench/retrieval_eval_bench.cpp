@@ -1,11 +1,12 @@
 // Retrieval evaluator: recall@1/5/10 and MRR@10 of lantern's keyword search against two plain
 // FTS5 baselines (unicode61 and trigram tokenizers), on a BEIR folder or a SQuAD-format file.
 //
-//   retrieval_eval_bench --beir DIR | --squad FILE  [--queries N] [--tune] [--markdown]
+//   retrieval_eval_bench --beir DIR | --squad FILE  [--direct] [--queries N] [--tune] [--markdown]
 //
-// The corpus is loaded into a fresh lantern database (one document per corpus entry, one chunk
-// per document: BEIR and SQuAD passages are already passage-sized) and every system ranks chunks
-// of the same documents; a ranked chunk list becomes a ranked document list by first occurrence.
+// The corpus is written out as one Markdown file per document ("# title" then the text) and
+// imported into a fresh lantern database with the real importer and chunker; --direct instead
+// stores each document as a single chunk (no chunking). Every system ranks chunks of the same
+// documents; a ranked chunk list becomes a ranked document list by first occurrence.
 // SQuAD: every question's own paragraph is its one relevant document. --tune also runs the
 // query-analysis variants used to choose QueryTuning's defaults.
 #include <sqlite3.h>
@@ -21,10 +22,14 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <memory>
 #include <vector>
 
 #include "lantern/json.h"
+#include "lantern/kb/knowledge_base.h"
 #include "query_builder.h"
 #include "search_index.h"
 #include "searcher.h"
@@ -327,7 +332,7 @@ Metrics evaluate(const System& sys, const Dataset& ds, const std::map<int64_t, s
 int main(int argc, char** argv) {
   std::string beir, squad;
   size_t max_queries = SIZE_MAX;
-  bool tune = false, markdown = false;
+  bool tune = false, markdown = false, direct = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -338,8 +343,9 @@ int main(int argc, char** argv) {
     else if (a == "--squad") squad = next();
     else if (a == "--queries") max_queries = std::stoul(next());
     else if (a == "--tune") tune = true;
+    else if (a == "--direct") direct = true;
     else if (a == "--markdown") markdown = true;
-    else die("unknown argument " + a + " (usage: --beir DIR | --squad FILE [--queries N] [--tune] [--markdown])");
+    else die("unknown argument " + a + " (usage: --beir DIR | --squad FILE [--direct] [--queries N] [--tune] [--markdown])");
   }
   if (beir.empty() == squad.empty()) die("give exactly one of --beir DIR or --squad FILE");
   Dataset ds = beir.empty() ? load_squad(squad) : load_beir(beir);
@@ -348,13 +354,41 @@ int main(int argc, char** argv) {
   if (mkdtemp(tmpl) == nullptr) die("mkdtemp failed");
   std::string db_path = std::string(tmpl) + "/lantern.db";
   sqlite3* db = nullptr;
-  if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) die("open " + db_path);
-  auto st = register_fts_tokenizer(db);
-  if (!st.ok()) die(st.to_string());
-  create_store(db);
-  auto t0 = std::chrono::steady_clock::now();
-  load_docs(db, ds);
-  double import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::unique_ptr<KnowledgeBase> store;
+  std::map<std::string, std::string> file_doc;  // imported file path -> corpus doc id
+  double import_s = 0;
+  if (direct) {
+    if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) die("open " + db_path);
+    auto st = register_fts_tokenizer(db);
+    if (!st.ok()) die(st.to_string());
+    create_store(db);
+    auto t0 = std::chrono::steady_clock::now();
+    load_docs(db, ds);
+    import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (const auto& d : ds.docs) file_doc[d.id] = d.id;
+  } else {
+    std::string dir = std::string(tmpl) + "/corpus";
+    if (::mkdir(dir.c_str(), 0700) != 0) die("mkdir " + dir);
+    for (size_t i = 0; i < ds.docs.size(); ++i) {
+      const Doc& d = ds.docs[i];
+      std::string path = dir + "/d" + std::to_string(i) + ".md";
+      std::ofstream out(path, std::ios::binary);
+      if (!d.title.empty()) out << "# " << d.title << "\n\n";
+      out << d.text << "\n";
+      file_doc[path] = d.id;
+    }
+    auto kb = KnowledgeBase::open_file(db_path);
+    if (!kb.ok()) die(kb.status().to_string());
+    store = std::move(kb).value();
+    ImportOptions opt;
+    opt.kb = "default";
+    auto t0 = std::chrono::steady_clock::now();
+    auto report = store->import({dir}, opt);
+    if (!report.ok()) die(report.status().to_string());
+    import_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (report->failed > 0) die("import: " + std::to_string(report->failed) + " files failed");
+    db = store->handle();
+  }
   build_table(db, "base_unicode61", "unicode61", 2);
   build_table(db, "base_trigram", "trigram", 2);
   if (tune) build_table(db, "lantern_nostem", "lantern nostem", 3);
@@ -364,11 +398,12 @@ int main(int argc, char** argv) {
     sqlite3_stmt* s = nullptr;
     sqlite3_prepare_v2(db, "SELECT c.id, d.path FROM chunks c JOIN documents d ON d.id = c.doc_id", -1, &s, nullptr);
     while (sqlite3_step(s) == SQLITE_ROW) {
-      chunk_doc[sqlite3_column_int64(s, 0)] = reinterpret_cast<const char*>(sqlite3_column_text(s, 1));
+      auto it = file_doc.find(reinterpret_cast<const char*>(sqlite3_column_text(s, 1)));
+      if (it != file_doc.end()) chunk_doc[sqlite3_column_int64(s, 0)] = it->second;
     }
     sqlite3_finalize(s);
   }
-  const int kFetch = 30;
+  const int kFetch = 50;  // chunks per query: enough for 10 distinct documents
   std::vector<System> systems;
   auto lantern_system = [&](std::string name, QueryTuning tuning) {
     return System{name, [db, tuning](const std::string& q) {
@@ -421,8 +456,8 @@ int main(int argc, char** argv) {
                        }});
   }
   size_t nq = std::min(max_queries, ds.queries.size());
-  std::printf("dataset %s: %zu documents, %zu queries (loaded and indexed in %.2f s)\n", ds.name.c_str(), ds.docs.size(), nq,
-              import_s);
+  std::printf("dataset %s: %zu documents in %zu chunks (%s, %.2f s), %zu queries\n", ds.name.c_str(), ds.docs.size(),
+              chunk_doc.size(), direct ? "one chunk per document" : "lantern import", import_s, nq);
   if (markdown) {
     std::printf("| system | recall@1 | recall@5 | recall@10 | MRR@10 | ms/query |\n|---|---|---|---|---|---|\n");
   } else {
@@ -437,7 +472,11 @@ int main(int argc, char** argv) {
     }
     std::fflush(stdout);
   }
-  sqlite3_close(db);
+  if (store) {
+    store.reset();
+  } else {
+    sqlite3_close(db);
+  }
   std::string cleanup = std::string("rm -rf '") + tmpl + "'";
   if (std::system(cleanup.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", tmpl);
   return 0;
