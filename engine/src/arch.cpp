@@ -11,13 +11,15 @@ namespace lantern::engine {
 Status load_llama(WeightLoader& loader, ModelWeights& w);
 Status load_qwen2(WeightLoader& loader, ModelWeights& w);
 Status load_qwen3(WeightLoader& loader, ModelWeights& w);
+Status load_bert(WeightLoader& loader, ModelWeights& w);
 
 namespace {
 
-constexpr std::array<ArchLoader, 3> kLoaders = {{
+constexpr std::array<ArchLoader, 4> kLoaders = {{
     {"llama", load_llama},
     {"qwen2", load_qwen2},
     {"qwen3", load_qwen3},
+    {"bert", load_bert},
 }};
 
 Status out_of_range(const std::string& what, int64_t value, int64_t lo, int64_t hi) {
@@ -62,43 +64,7 @@ std::string supported_arch_names() {
 
 namespace {
 
-Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
-  Hparams hp;
-  hp.arch = mp.arch;
-  if (!find_arch_loader(mp.arch)) {
-    return Status::unsupported("architecture '" + hp.arch + "' is not supported (supported: " +
-                               supported_arch_names() + ")");
-  }
-  // Sizes we allocate from: bounded so a hostile file cannot make us reserve absurd memory.
-  if (mp.n_embd > (1u << 16)) return out_of_range("embedding length", mp.n_embd, 1, 1 << 16);
-  if (mp.n_layer > 1024) return out_of_range("block count", mp.n_layer, 1, 1024);
-  if (mp.n_ff > (1u << 20)) return out_of_range("feed-forward length", mp.n_ff, 1, 1 << 20);
-  if (mp.n_head > 1024) return out_of_range("head count", mp.n_head, 1, 1024);
-  if (mp.head_dim_k != mp.head_dim_v) {
-    return Status::unsupported("attention key length " + std::to_string(mp.head_dim_k) +
-                               " differs from the value length " + std::to_string(mp.head_dim_v));
-  }
-  if (mp.head_dim > 4096) return out_of_range("head size", mp.head_dim, 1, 4096);
-  for (size_t i = 0; i < mp.n_head_per_layer.size(); ++i) {
-    if (mp.n_head_per_layer[i] != mp.n_head || mp.n_head_kv_per_layer[i] != mp.n_head_kv ||
-        mp.n_ff_per_layer[i] != mp.n_ff) {
-      return Status::unsupported("layer " + std::to_string(i) + " has its own head count or feed-forward length");
-    }
-  }
-  if (mp.n_head_kv == 0 || mp.n_head % mp.n_head_kv != 0) {
-    return Status::corruption("KV head count " + std::to_string(mp.n_head_kv) + " does not divide the head count " +
-                              std::to_string(mp.n_head));
-  }
-  if (!mp.norm_is_rms) return Status::unsupported("LayerNorm models are not supported (" + hp.arch + ")");
-  hp.n_embd = static_cast<int32_t>(mp.n_embd);
-  hp.n_layer = static_cast<int32_t>(mp.n_layer);
-  hp.n_head = static_cast<int32_t>(mp.n_head);
-  hp.n_head_kv = static_cast<int32_t>(mp.n_head_kv);
-  hp.head_dim = static_cast<int32_t>(mp.head_dim);
-  hp.n_ff = static_cast<int32_t>(mp.n_ff);
-  hp.n_ctx_train = static_cast<int32_t>(std::min<uint32_t>(mp.n_ctx_train ? mp.n_ctx_train : 2048, 1u << 24));
-  hp.rms_eps = mp.norm_eps;
-
+Status read_rope(const ModelParams& mp, Hparams& hp) {
   hp.rope.neox = mp.rope_type == RopeType::kNeox;
   hp.rope.base = mp.rope_freq_base;
   hp.rope.n_rot = static_cast<int32_t>(mp.n_rot);
@@ -132,6 +98,57 @@ Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
       break;
     case RopeScaling::kYarn:
       return Status::unsupported("rope scaling 'yarn' is not supported yet");
+  }
+
+  return ok_status();
+}
+
+Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
+  Hparams hp;
+  hp.arch = mp.arch;
+  if (!find_arch_loader(mp.arch)) {
+    return Status::unsupported("architecture '" + hp.arch + "' is not supported (supported: " +
+                               supported_arch_names() + ")");
+  }
+  // Sizes we allocate from: bounded so a hostile file cannot make us reserve absurd memory.
+  if (mp.n_embd > (1u << 16)) return out_of_range("embedding length", mp.n_embd, 1, 1 << 16);
+  if (mp.n_layer > 1024) return out_of_range("block count", mp.n_layer, 1, 1024);
+  if (mp.n_ff > (1u << 20)) return out_of_range("feed-forward length", mp.n_ff, 1, 1 << 20);
+  if (mp.n_head > 1024) return out_of_range("head count", mp.n_head, 1, 1024);
+  if (mp.head_dim_k != mp.head_dim_v) {
+    return Status::unsupported("attention key length " + std::to_string(mp.head_dim_k) +
+                               " differs from the value length " + std::to_string(mp.head_dim_v));
+  }
+  if (mp.head_dim > 4096) return out_of_range("head size", mp.head_dim, 1, 4096);
+  for (size_t i = 0; i < mp.n_head_per_layer.size(); ++i) {
+    if (mp.n_head_per_layer[i] != mp.n_head || mp.n_head_kv_per_layer[i] != mp.n_head_kv ||
+        mp.n_ff_per_layer[i] != mp.n_ff) {
+      return Status::unsupported("layer " + std::to_string(i) + " has its own head count or feed-forward length");
+    }
+  }
+  if (mp.n_head_kv == 0 || mp.n_head % mp.n_head_kv != 0) {
+    return Status::corruption("KV head count " + std::to_string(mp.n_head_kv) + " does not divide the head count " +
+                              std::to_string(mp.n_head));
+  }
+  if (hp.arch == "bert") {
+    hp.block = BlockKind::kBert;
+    hp.causal = mp.causal;
+  } else if (!mp.norm_is_rms) {
+    return Status::unsupported("LayerNorm models are not supported (" + hp.arch + ")");
+  }
+  hp.n_embd = static_cast<int32_t>(mp.n_embd);
+  hp.n_layer = static_cast<int32_t>(mp.n_layer);
+  hp.n_head = static_cast<int32_t>(mp.n_head);
+  hp.n_head_kv = static_cast<int32_t>(mp.n_head_kv);
+  hp.head_dim = static_cast<int32_t>(mp.head_dim);
+  hp.n_ff = static_cast<int32_t>(mp.n_ff);
+  hp.n_ctx_train = static_cast<int32_t>(std::min<uint32_t>(mp.n_ctx_train ? mp.n_ctx_train : 2048, 1u << 24));
+  hp.rms_eps = mp.norm_eps;
+
+  if (hp.block == BlockKind::kBert) {
+    hp.rope.n_rot = 0;  // absolute position embeddings instead
+  } else {
+    LT_RETURN_IF_ERROR(read_rope(mp, hp));
   }
 
   const GgufTensor* embd = f.find_tensor("token_embd.weight");

@@ -57,9 +57,13 @@ void Workspace::reserve(const Hparams& hp, int32_t n) {
   grow(rope_sin, un * (hp.rope.n_rot / 2));
 }
 
+Status bert_forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, ThreadPool& pool,
+                          std::span<const int32_t> tokens, int32_t pos0, const std::atomic<bool>* cancel);
+
 Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, ThreadPool& pool,
                      std::span<const int32_t> tokens, int32_t pos0, const std::atomic<bool>* cancel) {
   const Hparams& hp = w.hp;
+  if (hp.block == BlockKind::kBert) return bert_forward_batch(w, cache, ws, pool, tokens, pos0, cancel);
   const int32_t n = static_cast<int32_t>(tokens.size());
   if (n == 0) return ok_status();
   ws.reserve(hp, n);

@@ -16,6 +16,9 @@ namespace lantern::engine {
 Result<Generation> Session::generate(const SamplerParams& params, int32_t max_tokens, const PieceCallback& on_piece,
                                      const std::atomic<bool>* cancel) {
   LT_RETURN_IF_ERROR(validate(params));
+  if (model_->weights().output.rows() == 0) {
+    return Status::invalid_argument("'" + model_->info().arch + "' is an embedding model: it cannot generate text");
+  }
   if (tokens_.empty() || logits_.empty()) {
     return Status::invalid_argument("generate: nothing evaluated yet (eval or sync the prompt first)");
   }

@@ -20,7 +20,7 @@ const std::vector<ArchSpec>& arch_table() {
       {"qwen2", true, RopeType::kNeox, true, nullptr},
       {"qwen3", true, RopeType::kNeox, true, nullptr},
       {"deepseek2", false, RopeType::kNeox, true, nullptr},
-      {"bert", false, RopeType::kNone, false, bert_extra},
+      {"bert", true, RopeType::kNone, false, bert_extra},
   };
   return kTable;
 }

@@ -22,8 +22,16 @@
 
 namespace lantern::engine {
 
+// Which block the forward pass runs.
+enum class BlockKind {
+  kDecoder,  // pre-norm RMSNorm, RoPE, causal GQA, SwiGLU (llama, qwen2, qwen3); forward.cpp
+  kBert,     // post-norm LayerNorm, absolute positions, bidirectional, GELU; arch_bert.cpp
+};
+
 struct Hparams {
   std::string arch;
+  BlockKind block = BlockKind::kDecoder;
+  bool causal = true;        // false: every token sees the whole sequence (embedding models)
   int32_t n_vocab = 0;
   int32_t n_embd = 0;
   int32_t n_layer = 0;
@@ -32,7 +40,7 @@ struct Hparams {
   int32_t head_dim = 0;      // per head, for Q, K and V
   int32_t n_ff = 0;
   int32_t n_ctx_train = 0;
-  float rms_eps = 1e-5f;
+  float rms_eps = 1e-5f;     // RMSNorm epsilon, or LayerNorm epsilon for kBert
   nn::RopeParams rope;       // freq_factors points into ModelWeights::rope_freqs when present
   Pooling pooling = Pooling::kMean;  // what embed() does for Pooling::kModel
   std::vector<float> llama3_freqs;   // [n_rot / 2] divisors from llama3 rope-scaling metadata, or empty
@@ -56,6 +64,14 @@ struct LayerWeights {
   Matrix gate;                   // [n_ff][n_embd]
   Matrix up;                     // [n_ff][n_embd]
   Matrix down;                   // [n_embd][n_ff]
+  // kBert only (empty otherwise):
+  std::vector<float> bo;              // [n_embd] attn_output.bias
+  std::vector<float> attn_out_norm;   // [n_embd] LayerNorm after the attention residual
+  std::vector<float> attn_out_norm_b; // [n_embd]
+  std::vector<float> up_b;            // [n_ff]
+  std::vector<float> down_b;          // [n_embd]
+  std::vector<float> out_norm;        // [n_embd] LayerNorm after the feed-forward residual
+  std::vector<float> out_norm_b;      // [n_embd]
 };
 
 struct ModelWeights {
@@ -65,7 +81,13 @@ struct ModelWeights {
   ModelInfo info;
   Matrix token_embd;                  // [n_vocab][n_embd] (rows read with get_row)
   std::vector<float> output_norm;     // [n_embd]
-  Matrix output;                      // [n_vocab][n_embd]; the token embedding again when tied
+  Matrix output;                      // [n_vocab][n_embd]; the token embedding again when tied;
+                                      // empty (rows() == 0) for models without a language-model head
+  // kBert only:
+  Matrix position_embd;               // [n_ctx_train][n_embd] absolute position embeddings
+  Matrix token_types;                 // [n_token_types][n_embd]; row 0 is added to every token
+  std::vector<float> embd_norm;       // [n_embd] LayerNorm of the summed embeddings
+  std::vector<float> embd_norm_b;     // [n_embd]
   std::vector<float> rope_freqs;      // [n_rot / 2] divisors, or empty
   std::vector<LayerWeights> layers;   // [n_layer]
   std::shared_ptr<const Tokenizer> tokenizer;

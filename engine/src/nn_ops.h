@@ -17,6 +17,13 @@ namespace lantern::engine::nn {
 // lose digits the reference keeps.
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps);
 
+// LayerNorm: out[i] = (x[i] - mean) / sqrt(var + eps) * weight[i] + bias[i]. x, out: [n];
+// weight, bias: [n] (bias may be null). out may alias x. Statistics in double.
+void layer_norm(const float* x, const float* weight, const float* bias, float* out, int64_t n, float eps);
+
+// In-place GELU, the exact form BERT was trained with: x * (1 + erf(x / sqrt 2)) / 2. x: [n].
+void gelu(float* x, int64_t n);
+
 // out[i] = silu(gate[i]) * up[i], silu(g) = g / (1 + e^-g). gate, up, out: [n]; out may alias.
 void swiglu(const float* gate, const float* up, float* out, int64_t n);
 

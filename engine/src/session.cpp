@@ -42,6 +42,10 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
   SessionOptions opt = options;
   if (opt.n_ctx < 0) return Status::invalid_argument("session: context size " + std::to_string(opt.n_ctx) + " is negative");
   if (opt.n_ctx == 0) opt.n_ctx = std::min(hp.n_ctx_train, 4096);
+  if (hp.block == BlockKind::kBert && opt.n_ctx > hp.n_ctx_train) {
+    return Status::invalid_argument("session: context size " + std::to_string(opt.n_ctx) + " exceeds the " +
+                                    std::to_string(hp.n_ctx_train) + " positions of this embedding model");
+  }
   if (opt.n_batch <= 0) opt.n_batch = 256;
   opt.n_batch = std::min(opt.n_batch, opt.n_ctx);
   auto cache = KvCache::create(hp.n_layer, opt.n_ctx, hp.n_embd_kv(), opt.kv_type);
@@ -81,21 +85,37 @@ Status Session::forward(std::span<const int32_t> tokens, const std::atomic<bool>
                                   " (raise it with --ctx, up to the model's " + std::to_string(hp.n_ctx_train) + ")");
   }
   const size_t n_total = tokens.size();
+  const bool has_head = w.output.rows() > 0;
+  if (all_logits && !has_head) {
+    return Status::invalid_argument("'" + hp.arch + "' model has no language-model head: no logits (use embed)");
+  }
+  // Bidirectional models see the whole sequence at once: one pass from an empty cache.
+  size_t batch_limit = static_cast<size_t>(options_.n_batch);
+  if (!hp.causal) {
+    if (!tokens_.empty()) {
+      return Status::invalid_argument("'" + hp.arch + "' model attends in both directions: evaluate whole "
+                                      "sequences from an empty session (use embed)");
+    }
+    batch_limit = std::max<size_t>(n_total, 1);
+  }
   if (all_logits) all_logits->assign(n_total * hp.n_vocab, 0.0f);
   if (hidden) hidden->assign(n_total * hp.n_embd, 0.0f);
   Workspace& ws = *work_;
   for (size_t done = 0; done < n_total;) {
-    const size_t n = std::min(n_total - done, static_cast<size_t>(options_.n_batch));
+    const size_t n = std::min(n_total - done, batch_limit);
     auto batch = tokens.subspan(done, n);
     logits_.clear();
     LT_RETURN_IF_ERROR(forward_batch(w, *cache_, ws, *ws.pool, batch, static_cast<int32_t>(tokens_.size()), cancel));
     const int32_t n32 = static_cast<int32_t>(n);
     if (all_logits) compute_logits(w, ws, *ws.pool, 0, n32, all_logits->data() + done * hp.n_vocab);
     if (hidden) std::copy_n(ws.xn.begin(), n * hp.n_embd, hidden->begin() + done * hp.n_embd);
-    logits_.resize(hp.n_vocab);
-    if (all_logits) {
+    if (!has_head) {
+      // No logits to keep: the hidden states (copied above) are the output.
+    } else if (all_logits) {
+      logits_.resize(hp.n_vocab);
       std::copy_n(all_logits->begin() + (done + n - 1) * hp.n_vocab, hp.n_vocab, logits_.begin());
     } else {
+      logits_.resize(hp.n_vocab);
       compute_logits(w, ws, *ws.pool, n32 - 1, 1, logits_.data());
     }
     tokens_.insert(tokens_.end(), batch.begin(), batch.end());

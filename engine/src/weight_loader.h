@@ -23,6 +23,8 @@ class WeightLoader {
   explicit WeightLoader(const GgufFile& file) : file_(file) {}
 
   bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
+  // The tensor's table entry (shape, type) without loading it; nullptr when absent.
+  const GgufTensor* find_raw(const std::string& name) const { return file_.find_tensor(name); }
   // A 2-D tensor of `rows` rows of `cols` elements (GGUF ne = {cols, rows}).
   Result<Matrix> matrix(const std::string& name, int64_t rows, int64_t cols);
   // A 1-D tensor of n elements in any weight type, dequantized to float.
