@@ -80,7 +80,7 @@ extern const CommandSpec kCmdLogits = {
     {{"model", 'm', "MODEL", "GGUF path, file name in <home>/models, or Ollama name:tag"},
      {"tokens", 0, "IDS", "comma-separated token ids"},
      {"out", 'o', "FILE", "output file"},
-     {"threads", 't', "N", "threads (default: one per core)"}},
+     {"threads", 't', "N", "threads (default: one per core; 1 for models under 32 MiB)"}},
     run_logits,
 };
 

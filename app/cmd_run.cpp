@@ -204,7 +204,7 @@ extern const CommandSpec kCmdRun = {
      {"repeat-last-n", 0, "N", "how many recent tokens the penalty looks at (default 64)"},
      {"seed", 0, "S", "random seed for reproducible output (default: random)"},
      {"stop", 0, "TEXT", "stop when TEXT is generated (repeatable)", true},
-     {"threads", 't', "N", "threads (default: one per core)"},
+     {"threads", 't', "N", "threads (default: one per core; 1 for models under 32 MiB)"},
      {"ctx", 0, "N", "context size in tokens (default: 4096 or what -n needs, up to the model's)"},
      {"system", 0, "TEXT", "system message for the chat template"},
      {"raw", 0, "", "no chat template: the prompt is plain text after BOS"},

@@ -66,7 +66,12 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   info.n_head_kv = w->hp.n_head_kv;
   info.head_dim = w->hp.head_dim;
   info.n_ff = w->hp.n_ff;
-  w->n_threads = options.n_threads > 0 ? options.n_threads : ThreadPool::default_threads();
+  // Below kSmallModelBytes of weights a product is too short to split: waking workers costs more
+  // than the work, and on a busy machine a descheduled worker stalls every step.
+  constexpr uint64_t kSmallModelBytes = 32ull << 20;
+  w->n_threads = options.n_threads > 0 ? options.n_threads
+                 : file->file_size() < kSmallModelBytes ? 1
+                                                        : ThreadPool::default_threads();
   w->file = std::move(file);
 
   std::shared_ptr<Model> model(new Model());

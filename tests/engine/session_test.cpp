@@ -17,11 +17,13 @@ using lantern::engine::testing::TinySpec;
 using lantern::engine::testing::write_tiny_model;
 
 std::shared_ptr<const Model> load_tiny(const lantern::testing::TempDir& dir, const TinySpec& spec,
-                                       const std::string& name = "m.gguf") {
+                                       const std::string& name = "m.gguf", int32_t n_threads = 0) {
   const std::string path = dir.file(name);
   Status st = write_tiny_model(path, spec);
   EXPECT_TRUE(st.ok()) << st.to_string();
-  auto m = Model::load(path);
+  LoadOptions lo;
+  lo.n_threads = n_threads;
+  auto m = Model::load(path, lo);
   EXPECT_TRUE(m.ok()) << m.status().to_string();
   return m.ok() ? *m : nullptr;
 }
@@ -59,7 +61,7 @@ TEST_P(BothArchs, BatchedEqualsOneTokenAtATime) {
   spec.arch = GetParam().arch;
   spec.type = GetParam().type;
   spec.tied = spec.arch == std::string("qwen2");
-  auto model = load_tiny(dir, spec);
+  auto model = load_tiny(dir, spec, "m.gguf", /*n_threads=*/2);  // the threaded paths too
   ASSERT_TRUE(model);
   const size_t n_vocab = model->info().n_vocab;
   auto batched = new_session(model, KvType::kF32, 5);  // 16 tokens in batches of 5

@@ -42,7 +42,7 @@ struct ModelInfo {
 };
 
 struct LoadOptions {
-  int32_t n_threads = 0;  // threads for the weight products; 0: one per core
+  int32_t n_threads = 0;  // threads for the weight products; 0: one per core (1 for files under 32 MiB)
   // Called with a fraction in [0, 1] while loading (from the loading thread).
   std::function<void(float)> progress;
 };
