@@ -17,6 +17,13 @@ namespace {
 
 inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
+// Software prefetch of the weight bytes a few blocks ahead (about one row of 1536 elements): with
+// weights streaming from DRAM the hardware prefetcher alone left loads stalling.
+inline void prefetch_ahead(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(c + off, _MM_HINT_T0);
+}
+
 inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -105,6 +112,7 @@ float q8_0_dot(int64_t n, const void* vw, const void* vx) {
   const int64_t nb = n / kQK;
   int64_t i = 0;
   for (; i + 2 <= nb; i += 2) {
+    prefetch_ahead(w + i + 16, 2 * sizeof(w[i]));
     const __m256i p0 = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs)),
                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs)));
     const __m256i p1 = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i + 1].qs)),
@@ -204,33 +212,33 @@ float q5_1_dot(int64_t n, const void* vw, const void* vx) {
 
 // ---- K-quant dots (activations Q8_K) -----------------------------------------------------------
 
-// Q4_K / Q5_K scale bytes -> 8 scales (sc) and 8 mins (mn) as bytes, via 32-bit word operations.
-inline void k4_scales(const uint8_t* q, uint8_t* sc, uint8_t* mn) {
+// Q4_K / Q5_K scale bytes -> 8 scales and 8 mins as the bytes of two 64-bit words, built in
+// registers (storing 4-byte halves and reloading 8 bytes would stall on store forwarding).
+inline void k4_scales(const uint8_t* q, uint64_t* sc, uint64_t* mn) {
   uint32_t u[3];
   std::memcpy(u, q, 12);
   const uint32_t sc_lo = u[0] & 0x3F3F3F3F;
   const uint32_t sc_hi = (u[2] & 0x0F0F0F0F) | (((u[0] >> 6) & 0x03030303) << 4);
   const uint32_t mn_lo = u[1] & 0x3F3F3F3F;
   const uint32_t mn_hi = ((u[2] >> 4) & 0x0F0F0F0F) | (((u[1] >> 6) & 0x03030303) << 4);
-  std::memcpy(sc, &sc_lo, 4);
-  std::memcpy(sc + 4, &sc_hi, 4);
-  std::memcpy(mn, &mn_lo, 4);
-  std::memcpy(mn + 4, &mn_hi, 4);
+  *sc = sc_lo | static_cast<uint64_t>(sc_hi) << 32;
+  *mn = mn_lo | static_cast<uint64_t>(mn_hi) << 32;
 }
 
-// sum_j mn[j] * (bsums[2j] + bsums[2j+1]) for the 8 sub-blocks of 32.
-inline int k4_min_sum(const uint8_t* mn, const int16_t* bsums) {
+// sum_j mn[j] * (bsums[2j] + bsums[2j+1]) for the 8 sub-blocks of 32 (mn: 8 bytes in a word).
+inline int k4_min_sum(uint64_t mn, const int16_t* bsums) {
   const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums));
   const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8));
   const __m128i pairs = _mm_hadd_epi16(b0, b1);  // 8 sums of two 16-element groups
-  int64_t mn64;
-  std::memcpy(&mn64, mn, 8);
-  const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(mn64));
+  const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mn)));
   __m128i s = _mm_madd_epi16(mins, pairs);
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
   return _mm_cvtsi128_si32(s);
 }
+
+// The 8 scales as 16-bit words, for _mm256_set1 per sub-block without going through memory.
+inline int scale_at(uint64_t sc, int j) { return static_cast<int>((sc >> (8 * j)) & 0xFF); }
 
 float q4_k_dot(int64_t n, const void* vw, const void* vx) {
   const BlockQ4_K* w = static_cast<const BlockQ4_K*>(vw);
@@ -240,8 +248,9 @@ float q4_k_dot(int64_t n, const void* vw, const void* vx) {
   float acc_m = 0;
   // Hot loop: decode of a Q4_K_M model spends most of its time here.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    alignas(16) uint8_t sc[8], mn[8];
-    k4_scales(w[i].scales, sc, mn);
+    prefetch_ahead(w + i + 6, sizeof(w[i]));
+    uint64_t sc, mn;
+    k4_scales(w[i].scales, &sc, &mn);
     const float dx = x[i].d;
     acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
     __m256i sum = _mm256_setzero_si256();
@@ -254,8 +263,8 @@ float q4_k_dot(int64_t n, const void* vw, const void* vx) {
       const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
       const __m256i p1 =
           _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * c])));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * c + 1])));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c)))));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c + 1)))));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
   }
@@ -270,8 +279,9 @@ float q5_k_dot(int64_t n, const void* vw, const void* vx) {
   __m256 acc = _mm256_setzero_ps();
   float acc_m = 0;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    alignas(16) uint8_t sc[8], mn[8];
-    k4_scales(w[i].scales, sc, mn);
+    prefetch_ahead(w + i + 6, sizeof(w[i]));
+    uint64_t sc, mn;
+    k4_scales(w[i].scales, &sc, &mn);
     const float dx = x[i].d;
     acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
     __m256i sum = _mm256_setzero_si256();
@@ -288,8 +298,8 @@ float q5_k_dot(int64_t n, const void* vw, const void* vx) {
       const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
       const __m256i p1 =
           _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(sc[2 * c])));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * c + 1])));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c)))));
+      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c + 1)))));
     }
     acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
   }
@@ -304,6 +314,7 @@ float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   __m256 acc = _mm256_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and half of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    prefetch_ahead(w + i + 4, sizeof(w[i]));
     const int8_t* scales = w[i].scales;
     // The levels are stored +32: sum sc * (q - 32) * y = sum sc * q * y - 32 * sum sc * bsum.
     const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(scales)));
@@ -447,15 +458,15 @@ void q4_k_to_float(const void* src, float* dst, int64_t n) {
   const BlockQ4_K* b = static_cast<const BlockQ4_K*>(src);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   for (int64_t i = 0; i < n / kQK_K; ++i, dst += kQK_K) {
-    alignas(16) uint8_t sc[8], mn[8];
-    k4_scales(b[i].scales, sc, mn);
+    uint64_t sc, mn;
+    k4_scales(b[i].scales, &sc, &mn);
     const float d = h2f(b[i].d), dmin = h2f(b[i].dmin);
     for (int c = 0; c < 4; ++c) {
       const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs + 32 * c));
-      store_affine_u8(dst + 64 * c, _mm256_and_si256(q4, low4), _mm256_set1_ps(d * sc[2 * c]),
-                      _mm256_set1_ps(dmin * mn[2 * c]));
+      store_affine_u8(dst + 64 * c, _mm256_and_si256(q4, low4), _mm256_set1_ps(d * scale_at(sc, 2 * c)),
+                      _mm256_set1_ps(dmin * scale_at(mn, 2 * c)));
       store_affine_u8(dst + 64 * c + 32, _mm256_and_si256(_mm256_srli_epi16(q4, 4), low4),
-                      _mm256_set1_ps(d * sc[2 * c + 1]), _mm256_set1_ps(dmin * mn[2 * c + 1]));
+                      _mm256_set1_ps(d * scale_at(sc, 2 * c + 1)), _mm256_set1_ps(dmin * scale_at(mn, 2 * c + 1)));
     }
   }
 }

@@ -25,18 +25,18 @@ namespace {
 
 inline float h2f_512(uint16_t h) { return _cvtsh_ss(h); }
 
-// Q4_K / Q5_K scale bytes -> 8 scales and 8 mins (same packing as unpack_k4_scales).
-inline void k4_scales_512(const uint8_t* q, uint8_t* sc, uint8_t* mn) {
+// Q4_K / Q5_K scale bytes -> 8 scales and 8 mins (same packing as unpack_k4_scales), as the bytes
+// of two 64-bit words. Built in registers: writing the halves to memory and reading them back as
+// one 64-bit word would stall on store forwarding (it did: half the kernel's time).
+inline void k4_scales_512(const uint8_t* q, uint64_t* sc, uint64_t* mn) {
   uint32_t u[3];
   __builtin_memcpy(u, q, 12);
   const uint32_t sc_lo = u[0] & 0x3F3F3F3F;
   const uint32_t sc_hi = (u[2] & 0x0F0F0F0F) | (((u[0] >> 6) & 0x03030303) << 4);
   const uint32_t mn_lo = u[1] & 0x3F3F3F3F;
   const uint32_t mn_hi = ((u[2] >> 4) & 0x0F0F0F0F) | (((u[1] >> 6) & 0x03030303) << 4);
-  __builtin_memcpy(sc, &sc_lo, 4);
-  __builtin_memcpy(sc + 4, &sc_hi, 4);
-  __builtin_memcpy(mn, &mn_lo, 4);
-  __builtin_memcpy(mn + 4, &mn_hi, 4);
+  *sc = sc_lo | static_cast<uint64_t>(sc_hi) << 32;
+  *mn = mn_lo | static_cast<uint64_t>(mn_hi) << 32;
 }
 
 inline int hsum_i32_128(__m128i s) {
@@ -65,20 +65,22 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   float acc_m = 0;
   // Hot loop: decode of a Q4_K_M model spends most of its time here.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    alignas(16) uint8_t sc[8], mn[8];
-    k4_scales_512(w[i].scales, sc, mn);
-    int64_t sc64, mn64;
-    __builtin_memcpy(&sc64, sc, 8);
-    __builtin_memcpy(&mn64, mn, 8);
+    // About one row ahead: the hardware prefetcher alone left the loads stalling (~25% more
+    // work per CPU-second with this, DRAM-resident weights).
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6) + 64, _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6) + 128, _MM_HINT_T0);
+    uint64_t sc64, mn64;
+    k4_scales_512(w[i].scales, &sc64, &mn64);
     const float dx = x[i].d;
     {
       const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums));
       const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums + 8));
       const __m128i pairs = _mm_hadd_epi16(b0, b1);
-      const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(mn64));
+      const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mn64)));
       acc_m += dx * h2f_512(w[i].dmin) * static_cast<float>(hsum_i32_128(_mm_madd_epi16(mins, pairs)));
     }
-    const __m512i sc16 = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(sc64)));
+    const __m512i sc16 = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sc64))));
     __m512i sum = _mm512_setzero_si512();
     for (int k = 0; k < 2; ++k) {
       const __m512i q = _mm512_loadu_si512(w[i].qs + 64 * k);
@@ -109,6 +111,9 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
+    for (int line = 0; line < 256; line += 64) {
+      _mm_prefetch(reinterpret_cast<const char*>(w + i + 4) + line, _MM_HINT_T0);
+    }
     const __m256i sc16_256 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
     const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
     const __m256i prod = _mm256_madd_epi16(sc16_256, bs);
