@@ -77,7 +77,8 @@ int run_bench(Context& ctx) {
 
   engine::SessionOptions so;
   so.n_ctx = static_cast<int32_t>(std::max<int64_t>(*n_prompt + *n_decode + 1, 16));
-  so.n_batch = static_cast<int32_t>(std::clamp<int64_t>(*n_prompt, 1, 512));
+  // n_batch stays the session default (what `run` and the TUI use): larger batches buy little
+  // sgemm efficiency and cost activation memory.
   auto session = engine::Session::create(*model, so);
   if (!session.ok()) return runtime_error(ctx, session.status());
   engine::Session& s = **session;

@@ -31,7 +31,7 @@ constexpr int64_t kRowTile = 16;
 // --tokens N; see bench/RESULTS.md). LANTERN_GEMM_MIN_TOKENS overrides it (0: never).
 constexpr int64_t kGemmMinTokens = 16;
 // Bytes of float weights per sgemm tile (per thread; see multiply_gemm).
-constexpr int64_t kTileBytes = 8 << 20;
+constexpr int64_t kTileBytes = 4 << 20;
 
 int64_t gemm_min_tokens() {
   static const int64_t v = [] {
