@@ -475,6 +475,8 @@ void Tui::handle_key(const Key& key) {
           backend_.import_paths(docs);
           import_progress_ = "importing lantern's documentation…";
         }
+      } else if (!backend_.busy(TaskKind::kImport)) {
+        set_status("F5 imports lantern's documentation into an empty knowledge base; use /import PATH");
       }
       return;
     default: break;
