@@ -87,6 +87,7 @@ void Conversation::set_turns(std::vector<Turn> turns) {
   summary_.clear();
   summarized_ = 0;
   last_first_kept_ = 0;
+  last_shortened_ = 0;
 }
 
 void Conversation::clear() {
@@ -236,10 +237,11 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
     }
   }
   last_first_kept_ = plan.first_kept;
-  if (plan.shortened > 0) {
+  if (plan.shortened > last_shortened_) {
     notice(std::to_string(plan.shortened) + " earlier turn" + (plan.shortened == 1 ? " is" : "s are") +
            " given without its passages to fit the context");
   }
+  last_shortened_ = plan.shortened;
 
   // Passages: pack, render, count; shrink until the real prompt fits.
   const size_t limit = static_cast<size_t>(n_ctx) - static_cast<size_t>(answer_room);
@@ -255,6 +257,14 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
     LT_ASSIGN_OR_RETURN(prompt_n, render_tokens(messages, &rendered));
     if (prompt_n <= limit) break;
     size_t excess = prompt_n - limit;
+    if (opt.budget_tokens == 0 && !plan.history.empty()) {
+      // No passage left to cut (the summary or the tokenizer cost more than estimated): the
+      // oldest remembered turn goes instead.
+      plan.history.erase(plan.history.begin());
+      ++plan.first_kept;
+      notice("1 more earlier turn left out to fit the context");
+      continue;
+    }
     if (opt.budget_tokens == 0 || attempt >= 6) {
       return Status::resource_limit("the prompt needs " + std::to_string(prompt_n) + " tokens but only " +
                                     std::to_string(limit) + " fit beside the answer (context " + std::to_string(n_ctx) +

@@ -108,6 +108,7 @@ class Conversation {
   std::string summary_;       // of turns_[0, summarized_) (summary mode)
   size_t summarized_ = 0;
   size_t last_first_kept_ = 0;  // to announce a window change once
+  size_t last_shortened_ = 0;
 };
 
 // The OS user name for the audit log ("" when unknown).

@@ -103,7 +103,8 @@ int run_ask(Context& ctx) {
     return usage_error(ctx, "--no-kb needs a model: give -m MODEL or set 'model' in the config");
   }
 
-  Conversation conversation(model.get(), req->use_kb ? source.get() : nullptr);
+  // The source is given even with --no-kb: it holds the audit log (request.use_kb skips search).
+  Conversation conversation(model.get(), source.get());
   const bool tty = ctx.stdout_tty;
   auto out = [&](std::string_view text) {
     std::string s = tty ? ui::sanitize(text) : std::string(text);

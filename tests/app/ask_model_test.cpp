@@ -174,6 +174,52 @@ TEST(AskModel, PromptHoldsNumberedPassagesAndFollowUpReusesTheCache) {
   EXPECT_EQ(conv.turns().size(), 2u);
 }
 
+TEST(AskModel, FollowUpIsRewrittenByTheModelWhenTheRewriteIsGrounded) {
+  Fixture f;
+  ModelOpenOptions mo;
+  mo.n_ctx = 4096;
+  // Whatever it is asked, this model says "ramjet launched": as an answer, and as the rewrite of
+  // the follow-up, where it is grounded (both words occur in the conversation) and kept.
+  auto model = EngineLanguageModel::load(f.scripted("rewrite", {"ramjet", "\xE2\x96\x81launched"}), mo);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto source = KbKnowledgeSource::open(f.home);
+  ASSERT_TRUE(source.ok());
+  Conversation conv(model->get(), source->get());
+  AskRequest req;
+  req.question = "What does a ramjet need?";
+  req.sampling.temperature = 0;
+  auto first = conv.ask(req, {});
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->answer, "ramjet launched");
+  EXPECT_EQ(first->query, req.question);  // a first question is searched as asked
+  req.question = "and how is it launched?";
+  auto second = conv.ask(req, {});
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_EQ(second->query, "ramjet launched");
+  EXPECT_GT(second->timings.rewrite_ms, 0.0);
+}
+
+TEST(AskModel, NoKbIsPlainChatButStillAudited) {
+  Fixture f;
+  std::string model = f.scripted("nokb", {"Hello"});
+  auto r = run_lantern({"--home", f.home, "ask", "Who built the first turbojet?", "-m", model, "--json", "--no-kb",
+                        "--temp", "0", "--system", "Be brief."});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json::Value doc = parse_or_fail(r.out);
+  EXPECT_EQ(doc.get_string("answer"), "Hello");
+  EXPECT_EQ(doc.find("sources")->size(), 0u);
+  auto kb = kb::KnowledgeBase::open(f.home);
+  ASSERT_TRUE(kb.ok());
+  auto rows = (*kb)->list_audit(10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].kb, "");
+  EXPECT_EQ((*rows)[0].answer_sha256, sha256_hex("Hello"));
+  // Without a model there is nothing to chat with.
+  auto none = run_lantern({"--home", f.home, "ask", "hi", "--no-kb"});
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+}
+
 TEST(AskModel, SmallContextTrimsPassagesAndSaysSo) {
   Fixture f;
   std::string model = f.scripted("small", {"Jets"});
