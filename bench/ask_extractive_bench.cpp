@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     for (const auto& p : article.find("paragraphs")->items()) {
       std::ofstream(dir / "docs" / ("p" + std::to_string(n_par++) + ".txt")) << p.get_string("context");
       for (const auto& qa : p.find("qas")->items()) {
+        if (qa.get_string("question").find_first_not_of(" \t\n") == std::string::npos) continue;
         questions.push_back({qa.get_string("question"), qa.find("answers")->items()[0].get_string("text")});
       }
     }
