@@ -78,6 +78,15 @@ TEST(ChatTui, EditsCjkPerCharacterAndRunsCommands) {
   t.type("/nosuch");
   t.send_keys({"Enter"});
   ASSERT_TRUE(t.wait_for("unknown command '/nosuch'")) << t.capture();
+  // A long multi-line paste lands in the input as it is; its newlines do not send it.
+  std::string pasted;
+  for (int i = 0; i < 40; ++i) pasted += "pasted line " + std::to_string(i) + "\n";
+  pasted += "last";
+  t.paste(pasted);
+  ASSERT_TRUE(t.wait_for("pasted line 39\nlast")) << t.capture();
+  EXPECT_EQ(t.capture().find("You\n"), std::string::npos);  // nothing was sent
+  t.send_keys({"C-u"});
+  ASSERT_TRUE(t.wait_gone("pasted line 39")) << t.capture();
   // Tab completes a command while typing.
   t.type("/sess");
   t.send_keys({"Tab"});
@@ -345,7 +354,7 @@ TEST(ChatTui, BrowseMarksAndImportsFiles) {
   ASSERT_TRUE(t.wait_for("[x] bread.md")) << t.capture();
   t.send_keys({"i"});
   ASSERT_TRUE(t.wait_for("1 added", 15000)) << t.capture();
-  ASSERT_TRUE(t.wait_for("1 docs")) << t.capture();
+  ASSERT_TRUE(t.wait_for("1 doc ·")) << t.capture();
   t.type("/quit");
   t.send_keys({"Enter"});
   EXPECT_TRUE(t.wait_exit());

@@ -48,6 +48,11 @@ void TmuxSession::type(const std::string& text) {
   run_program(kTmux, {"-L", socket_, "send-keys", "-t", "0", "-l", text}, {}, "", 10);
 }
 
+void TmuxSession::paste(const std::string& text) {
+  run_program(kTmux, {"-L", socket_, "set-buffer", "-b", "lt", "--", text}, {}, "", 10);
+  run_program(kTmux, {"-L", socket_, "paste-buffer", "-p", "-d", "-b", "lt", "-t", "0"}, {}, "", 10);
+}
+
 std::string TmuxSession::capture() {
   return run_program(kTmux, {"-L", socket_, "capture-pane", "-p", "-t", "0"}, {}, "", 10).out;
 }

@@ -22,6 +22,8 @@ class TmuxSession {
   // Keys as tmux names them ("Enter", "C-c", "F1", "PageUp") or literal text with literal = true.
   void send_keys(const std::vector<std::string>& keys);
   void type(const std::string& text);  // literal text
+  // Pastes `text` as a terminal paste (bracketed when the program asked for it).
+  void paste(const std::string& text);
   std::string capture();               // the visible screen, one line per row
   std::string capture_with_attributes();  // the same with SGR escape sequences (capture-pane -e)
   // Polls until the screen contains `text`; returns false after `timeout_ms`.

@@ -192,7 +192,9 @@ std::vector<Line> render_stats(const StatsView& st, int width) {
   }
   std::string kb = st.kb_name.empty() ? "default" : st.kb_name;
   if (st.kb_docs >= 0) {
-    kb += " · " + std::to_string(st.kb_docs) + " docs · " + std::to_string(std::max<int64_t>(st.kb_chunks, 0)) + " chunks";
+    int64_t chunks = std::max<int64_t>(st.kb_chunks, 0);
+    kb += " · " + std::to_string(st.kb_docs) + (st.kb_docs == 1 ? " doc · " : " docs · ") + std::to_string(chunks) +
+          (chunks == 1 ? " chunk" : " chunks");
   }
   text_line("kb      ", kb);
   if (!st.gpu_present) {

@@ -768,7 +768,7 @@ std::vector<std::string> Tui::help_lines() const {
 void Tui::draw_header(CellGrid& grid) {
   grid.fill({0, 0, width_, 1}, Style::kStatus);
   std::string left = " lantern │ kb " + one_line(info_.kb.empty() ? "default" : info_.kb);
-  if (info_.kb_chunks >= 0) left += " (" + std::to_string(info_.kb_chunks) + " chunks)";
+  if (info_.kb_chunks >= 0) left += " (" + std::to_string(info_.kb_chunks) + (info_.kb_chunks == 1 ? " chunk)" : " chunks)");
   left += " │ " + (info_.model.empty() ? std::string("no model: extractive") : "model " + one_line(info_.model));
   if (!info_.session_title.empty()) left += " │ " + one_line(info_.session_title);
   int right_w = 0;
