@@ -206,9 +206,13 @@ Status validate_vocab_metadata(const GgufFile& f) {
     if (t != GgufType::kF32 && t != GgufType::kF64) {
       return bad(f, "tokenizer.ggml.scores", "expected array of f32, found array of " + std::string(gguf_type_name(t)));
     }
-    LT_ASSIGN_OR_RETURN(uint64_t n, f.array_length("tokenizer.ggml.scores"));
-    if (n != n_vocab) {
-      return bad(f, "tokenizer.ggml.scores", std::to_string(n) + " scores for " + std::to_string(n_vocab) + " tokens");
+    LT_ASSIGN_OR_RETURN(std::vector<float> scores, f.get_f32_array("tokenizer.ggml.scores"));
+    if (scores.size() != n_vocab) {
+      return bad(f, "tokenizer.ggml.scores",
+                 std::to_string(scores.size()) + " scores for " + std::to_string(n_vocab) + " tokens");
+    }
+    for (size_t i = 0; i < scores.size(); ++i) {
+      if (std::isnan(scores[i])) return bad(f, "tokenizer.ggml.scores", "score of token " + std::to_string(i) + " is NaN");
     }
   }
   if (f.has("tokenizer.ggml.token_type")) {
@@ -216,6 +220,13 @@ Status validate_vocab_metadata(const GgufFile& f) {
     if (types.size() != n_vocab) {
       return bad(f, "tokenizer.ggml.token_type",
                  std::to_string(types.size()) + " token types for " + std::to_string(n_vocab) + " tokens");
+    }
+    // 0 undefined, 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte.
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (types[i] < 0 || types[i] > 6) {
+        return bad(f, "tokenizer.ggml.token_type",
+                   "token " + std::to_string(i) + " has type " + std::to_string(types[i]) + ", expected 0..6");
+      }
     }
   }
   if (f.has("tokenizer.ggml.merges")) LT_RETURN_IF_ERROR(f.get_string_array("tokenizer.ggml.merges").status());

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 
 #include "gguf_bytes.h"
@@ -246,6 +247,22 @@ TEST(ModelParams, VocabMetadataValidation) {
       {"token types longer",
        [](GgufSpec& s) { remove_key(s, "tokenizer.ggml.token_type"); s.array<int32_t>("tokenizer.ggml.token_type", GgufType::kI32, std::vector<int32_t>(33)); },
        StatusCode::kCorruption, "33 token types for 32 tokens"},
+      {"token type out of range",
+       [](GgufSpec& s) {
+         remove_key(s, "tokenizer.ggml.token_type");
+         std::vector<int32_t> types(32, 1);
+         types[7] = 9;
+         s.array<int32_t>("tokenizer.ggml.token_type", GgufType::kI32, types);
+       },
+       StatusCode::kCorruption, "token 7 has type 9, expected 0..6"},
+      {"NaN score",
+       [](GgufSpec& s) {
+         remove_key(s, "tokenizer.ggml.scores");
+         std::vector<float> scores(32, 0.f);
+         scores[3] = std::nanf("");
+         s.array<float>("tokenizer.ggml.scores", GgufType::kF32, scores);
+       },
+       StatusCode::kCorruption, "score of token 3 is NaN"},
       {"tokens not strings",
        [](GgufSpec& s) { remove_key(s, "tokenizer.ggml.tokens"); s.array<int32_t>("tokenizer.ggml.tokens", GgufType::kI32, {1, 2}); },
        StatusCode::kCorruption, "expected array of string, found array of i32"},

@@ -3,7 +3,9 @@
 // Ownership: GgufFile owns the mapping (or, for open_memory, a private copy of the bytes). Every
 // pointer, string_view and span it hands out (tensor data, string values, string arrays, keys)
 // points into that mapping and is valid exactly as long as the GgufFile lives. Tensor data is
-// never copied; a file larger than RAM opens fine (pages come in on demand).
+// never copied; a file larger than RAM opens fine (pages come in on demand). As with any mapping,
+// a file truncated by another process while open makes later reads of the lost pages fault
+// (SIGBUS); lantern never rewrites model files in place.
 //
 // Threading: open() validates everything up front; afterwards the object is immutable and all
 // const methods may be called from any number of threads at once.

@@ -94,7 +94,8 @@ Status check_arch_runnable(const ModelParams& params);
 std::vector<std::string_view> known_architectures();
 
 // Checks the tokenizer arrays and special ids of `file`: tokenizer.ggml.tokens is a string array
-// of 1..2^24 entries; scores (f32) and token_type (integers) when present have the same length;
+// of 1..2^24 entries; scores (f32, no NaN) and token_type (integers 0..6) when present have the
+// same length;
 // merges when present is a string array; every tokenizer.ggml.*_token_id is < n_vocab (or -1 /
 // 0xFFFFFFFF for "none"). Tokenizer loaders call this before building their tables.
 Status validate_vocab_metadata(const GgufFile& file);
