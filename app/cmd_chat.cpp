@@ -6,6 +6,7 @@
 // ChatServices functions, and the ui/ library sees only the abstract Backend.
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
@@ -38,10 +39,18 @@ std::vector<std::string> find_builtin_docs() {
   for (const fs::path& root : roots) {
     std::vector<std::string> out;
     std::error_code ec;
-    for (const char* rel : {"README.md", "man/lantern.1", "docs"}) {
+    for (const char* rel : {"README.md", "man/lantern.1"}) {
       fs::path p = root / rel;
       if (fs::exists(p, ec)) out.push_back(p.string());
     }
+    // The Markdown guides in docs/ (not the screen captures kept there: they would answer
+    // questions with pictures of earlier answers).
+    std::vector<std::string> guides;
+    for (auto it = fs::directory_iterator(root / "docs", ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (it->path().extension() == ".md") guides.push_back(it->path().string());
+    }
+    std::sort(guides.begin(), guides.end());
+    out.insert(out.end(), guides.begin(), guides.end());
     if (!out.empty() && fs::exists(root / "README.md", ec)) {
       if (n > 0) {
         fs::path man = fs::path(exe).parent_path().parent_path() / "share" / "man" / "man1" / "lantern.1";
