@@ -268,3 +268,65 @@ TEST(Markdown, SoftLineBreaksReflowParagraphsAndListItems) {
 
 }  // namespace
 }  // namespace lantern::ui
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "picker.h"
+
+namespace lantern::ui {
+namespace {
+
+Key bytes_key(const std::string& b) { return Key{KeyCode::kBytes, b}; }
+
+TEST(Picker, BrowserMarksFilesAndReturnsThemToImport) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("lantern-picker-" + std::to_string(::getpid()));
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "a.md") << "a";
+  std::ofstream(dir / "b.txt") << "b";
+  std::ofstream(dir / ".hidden") << "h";
+  Picker p;
+  std::string error;
+  ASSERT_TRUE(p.browse(dir.string(), error));
+  CellGrid g(60, 10);
+  p.draw(g, {0, 0, 60, 10});
+  std::string screen = g.to_string();
+  EXPECT_NE(screen.find("[ ] sub/"), std::string::npos) << screen;  // folders first
+  EXPECT_NE(screen.find("[ ] a.md"), std::string::npos);
+  EXPECT_EQ(screen.find(".hidden"), std::string::npos);
+  // Entries: "..", sub/, a.md, b.txt. Mark a.md and b.txt, then import.
+  p.handle_key({KeyCode::kDown, ""}, 5);
+  p.handle_key({KeyCode::kDown, ""}, 5);
+  p.handle_key(bytes_key(" "), 5);
+  p.handle_key(bytes_key(" "), 5);
+  Picker::Action a = p.handle_key(bytes_key("i"), 5);
+  ASSERT_EQ(a.type, Picker::Action::Type::kImport);
+  EXPECT_EQ(a.paths, (std::vector<std::string>{(fs::canonical(dir) / "a.md").string(), (fs::canonical(dir) / "b.txt").string()}));
+  EXPECT_FALSE(p.browse((dir / "a.md").string(), error));
+  fs::remove_all(dir);
+}
+
+TEST(Picker, ModelLabelsAreSanitizedAndEnterLoads) {
+  ModelEntry m;
+  m.name = "evil\x1b]0;x\x07.gguf";
+  m.path = "/models/evil.gguf";
+  m.origin = "models dir";
+  m.size_bytes = 3u << 20;
+  Picker p;
+  p.show_models({m});
+  CellGrid g(70, 6);
+  p.draw(g, {0, 0, 70, 6});
+  std::string screen = g.to_string();
+  EXPECT_EQ(screen.find('\x1b'), std::string::npos);
+  EXPECT_NE(screen.find("3 MiB"), std::string::npos) << screen;
+  Picker::Action a = p.handle_key({KeyCode::kEnter, "\r"}, 5);
+  EXPECT_EQ(a.type, Picker::Action::Type::kLoadModel);
+  EXPECT_EQ(a.model, "/models/evil.gguf");
+  EXPECT_EQ(p.handle_key({KeyCode::kEsc, ""}, 5).type, Picker::Action::Type::kClose);
+}
+
+}  // namespace
+}  // namespace lantern::ui

@@ -24,7 +24,6 @@
 #include <filesystem>
 #include <langinfo.h>
 #include <mutex>
-#include <set>
 
 #include "cell_grid.h"
 #include "chat_commands.h"
@@ -34,6 +33,7 @@
 #include "lantern/ui/chat_ui.h"
 #include "lantern/ui/sanitize.h"
 #include "line_input.h"
+#include "picker.h"
 #include "side_panes.h"
 #include "terminal.h"
 
@@ -83,12 +83,6 @@ int64_t now_ms() {
 
 enum class Focus { kInput, kConversation, kSources, kStats };
 enum class Overlay { kNone, kHelp, kViewer, kPicker };
-enum class PickerKind { kModels, kSessions, kBrowser };
-
-struct BrowserEntry {
-  std::string name;
-  bool dir = false;
-};
 
 class Tui final : public EventSink, public CommandHost {
  public:
@@ -132,6 +126,7 @@ class Tui final : public EventSink, public CommandHost {
   void handle_key(const Key& key);
   void handle_overlay_key(const Key& key);
   void handle_picker_key(const Key& key);
+  void run_picker_action(const Picker::Action& action);
   void handle_line(const std::string& line);
   void handle_event(const Event& e);
   void drain_events();
@@ -145,8 +140,6 @@ class Tui final : public EventSink, public CommandHost {
   void draw_sources_pane(CellGrid& grid, const Rect& r, bool boxed);
   void draw_stats_pane(CellGrid& grid, const Rect& r, bool boxed);
   void draw_overlay(CellGrid& grid, const Rect& area);
-  void load_browser_dir(const std::string& dir);
-  void picker_activate();
   std::vector<std::string> help_lines() const;
 
   Backend& backend_;
@@ -172,16 +165,7 @@ class Tui final : public EventSink, public CommandHost {
   SourceView viewer_;
   int viewer_scroll_ = 0;
 
-  PickerKind picker_kind_ = PickerKind::kModels;
-  std::string picker_title_;
-  std::vector<std::string> picker_labels_;
-  int picker_sel_ = 0;
-  int picker_top_ = 0;
-  std::vector<ModelEntry> picker_models_;
-  std::vector<SessionEntry> picker_sessions_;
-  std::string browser_dir_;
-  std::vector<BrowserEntry> browser_entries_;
-  std::set<std::string> browser_marked_;
+  Picker picker_;
 
   std::string status_text_;
   Style status_style_ = Style::kStatus;
@@ -201,19 +185,7 @@ void Tui::pick_model(const std::vector<ModelEntry>& models) {
         "or load one with /model PATH");
     return;
   }
-  picker_kind_ = PickerKind::kModels;
-  picker_title_ = "Models (Enter loads, Esc closes)";
-  picker_models_ = models;
-  picker_labels_.clear();
-  for (const ModelEntry& m : models) {
-    std::string label = (m.loaded ? "● " : "  ") + one_line(m.name);
-    if (!m.detail.empty()) label += "  " + one_line(m.detail);
-    if (m.size_bytes) label += "  " + format_bytes(m.size_bytes);
-    label += "  (" + one_line(m.origin) + ")";
-    picker_labels_.push_back(label);
-  }
-  picker_sel_ = 0;
-  picker_top_ = 0;
+  picker_.show_models(models);
   overlay_ = Overlay::kPicker;
 }
 
@@ -222,63 +194,17 @@ void Tui::pick_session(const std::vector<SessionEntry>& sessions) {
     say("no saved conversations yet");
     return;
   }
-  picker_kind_ = PickerKind::kSessions;
-  picker_title_ = "Conversations (Enter resumes, Esc closes)";
-  picker_sessions_ = sessions;
-  picker_labels_.clear();
-  int64_t now = now_ms();
-  for (const SessionEntry& s : sessions) {
-    std::string label = "#" + std::to_string(s.id) + "  " + one_line(s.title.empty() ? "(untitled)" : s.title);
-    label += "  · " + std::to_string(s.n_messages) + " msgs · " + format_time_ago(s.updated_ms, now);
-    if (s.id == info_.session_id) label = "● " + label;
-    picker_labels_.push_back(label);
-  }
-  picker_sel_ = 0;
-  picker_top_ = 0;
+  picker_.show_sessions(sessions, info_.session_id, now_ms());
   overlay_ = Overlay::kPicker;
 }
 
 void Tui::browse(const std::string& start_dir) {
-  std::error_code ec;
-  auto abs = std::filesystem::absolute(start_dir, ec);
-  if (ec || !std::filesystem::is_directory(abs, ec)) {
-    say("not a folder: " + start_dir);
+  std::string error;
+  if (!picker_.browse(start_dir, error)) {
+    say(error);
     return;
   }
-  picker_kind_ = PickerKind::kBrowser;
-  browser_marked_.clear();
-  load_browser_dir(std::filesystem::weakly_canonical(abs, ec).string());
   overlay_ = Overlay::kPicker;
-}
-
-void Tui::load_browser_dir(const std::string& dir) {
-  browser_dir_ = dir;
-  browser_entries_.clear();
-  std::error_code ec;
-  std::vector<BrowserEntry> dirs, files;
-  for (auto it = std::filesystem::directory_iterator(dir, std::filesystem::directory_options::skip_permission_denied, ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (name.empty() || name[0] == '.') continue;
-    std::error_code e2;
-    bool is_dir = it->is_directory(e2);
-    (is_dir ? dirs : files).push_back({name, is_dir});
-  }
-  auto by_name = [](const BrowserEntry& a, const BrowserEntry& b) { return a.name < b.name; };
-  std::sort(dirs.begin(), dirs.end(), by_name);
-  std::sort(files.begin(), files.end(), by_name);
-  if (dir != "/") browser_entries_.push_back({"..", true});
-  browser_entries_.insert(browser_entries_.end(), dirs.begin(), dirs.end());
-  browser_entries_.insert(browser_entries_.end(), files.begin(), files.end());
-  picker_title_ = "Import: " + one_line(dir);
-  picker_labels_.clear();
-  for (const BrowserEntry& e : browser_entries_) {
-    std::string full = (std::filesystem::path(dir) / e.name).string();
-    std::string mark = e.name == ".." ? "    " : browser_marked_.count(full) ? "[x] " : "[ ] ";
-    picker_labels_.push_back(mark + one_line(e.name) + (e.dir ? "/" : ""));
-  }
-  picker_sel_ = 0;
-  picker_top_ = 0;
 }
 
 void Tui::show_session(const SessionView& session) {
@@ -289,45 +215,44 @@ void Tui::show_session(const SessionView& session) {
   refresh_backend_state();
 }
 
-void Tui::picker_activate() {
-  if (picker_sel_ < 0 || picker_sel_ >= static_cast<int>(picker_labels_.size())) return;
-  if (picker_kind_ == PickerKind::kModels) {
-    const ModelEntry& m = picker_models_[static_cast<size_t>(picker_sel_)];
-    overlay_ = Overlay::kNone;
-    if (backend_.busy(TaskKind::kTurn)) {
-      set_status("wait for the answer to finish (Ctrl-C stops it)", Style::kWarn);
+void Tui::run_picker_action(const Picker::Action& a) {
+  using Type = Picker::Action::Type;
+  switch (a.type) {
+    case Type::kNone: return;
+    case Type::kClose: overlay_ = Overlay::kNone; return;
+    case Type::kLoadModel:
+      overlay_ = Overlay::kNone;
+      if (backend_.busy(TaskKind::kTurn)) {
+        set_status("wait for the answer to finish (Ctrl-C stops it)", Style::kWarn);
+        return;
+      }
+      backend_.load_model(a.model);
+      load_progress_ = "loading " + one_line(a.label) + "…";
+      return;
+    case Type::kResumeSession: {
+      overlay_ = Overlay::kNone;
+      if (backend_.busy(TaskKind::kTurn)) {
+        set_status("wait for the answer to finish (Ctrl-C stops it)", Style::kWarn);
+        return;
+      }
+      auto view = backend_.resume_session(a.session_id);
+      if (!view.ok()) {
+        say("error: " + view.status().message());
+        return;
+      }
+      show_session(*view);
+      say("resumed: " + (view->info.title.empty() ? "#" + std::to_string(a.session_id) : view->info.title));
       return;
     }
-    backend_.load_model(m.path.empty() ? m.name : m.path);
-    load_progress_ = "loading " + one_line(m.name) + "…";
-  } else if (picker_kind_ == PickerKind::kSessions) {
-    const SessionEntry& s = picker_sessions_[static_cast<size_t>(picker_sel_)];
-    overlay_ = Overlay::kNone;
-    if (backend_.busy(TaskKind::kTurn)) {
-      set_status("wait for the answer to finish (Ctrl-C stops it)", Style::kWarn);
+    case Type::kImport:
+      if (backend_.busy(TaskKind::kImport)) {
+        set_status("an import is already running", Style::kWarn);
+        return;
+      }
+      overlay_ = Overlay::kNone;
+      backend_.import_paths(a.paths);
+      import_progress_ = "import starting…";
       return;
-    }
-    auto view = backend_.resume_session(s.id);
-    if (!view.ok()) {
-      say("error: " + view.status().message());
-      return;
-    }
-    show_session(*view);
-    say("resumed: " + (view->info.title.empty() ? "#" + std::to_string(s.id) : view->info.title));
-  } else {
-    const BrowserEntry& e = browser_entries_[static_cast<size_t>(picker_sel_)];
-    std::filesystem::path p = std::filesystem::path(browser_dir_) / e.name;
-    if (e.name == "..") {
-      load_browser_dir(std::filesystem::path(browser_dir_).parent_path().string());
-    } else if (e.dir) {
-      load_browser_dir(p.string());
-    } else {
-      std::string full = p.string();
-      if (!browser_marked_.erase(full)) browser_marked_.insert(full);
-      int keep = picker_sel_;
-      load_browser_dir(browser_dir_);
-      picker_sel_ = keep;
-    }
   }
 }
 
@@ -345,53 +270,7 @@ void Tui::focus_next(int dir) {
 }
 
 void Tui::handle_picker_key(const Key& key) {
-  int n = static_cast<int>(picker_labels_.size());
-  int page = std::max(1, height_ - 8);
-  switch (key.code) {
-    case KeyCode::kEsc: overlay_ = Overlay::kNone; return;
-    case KeyCode::kUp: picker_sel_ = std::max(0, picker_sel_ - 1); return;
-    case KeyCode::kDown: picker_sel_ = std::min(n - 1, picker_sel_ + 1); return;
-    case KeyCode::kPageUp: picker_sel_ = std::max(0, picker_sel_ - page); return;
-    case KeyCode::kPageDown: picker_sel_ = std::min(n - 1, picker_sel_ + page); return;
-    case KeyCode::kHome: picker_sel_ = 0; return;
-    case KeyCode::kEnd: picker_sel_ = std::max(0, n - 1); return;
-    case KeyCode::kEnter: picker_activate(); return;
-    default: break;
-  }
-  if (picker_kind_ != PickerKind::kBrowser) {
-    if (key.code == KeyCode::kBytes && key.bytes == "q") overlay_ = Overlay::kNone;
-    return;
-  }
-  if (key.code == KeyCode::kBackspace || key.code == KeyCode::kLeft) {
-    load_browser_dir(std::filesystem::path(browser_dir_).parent_path().string());
-  } else if (key.code == KeyCode::kRight) {
-    if (picker_sel_ >= 0 && picker_sel_ < n && browser_entries_[static_cast<size_t>(picker_sel_)].dir) picker_activate();
-  } else if (key.code == KeyCode::kBytes && key.bytes == " ") {
-    if (picker_sel_ < 0 || picker_sel_ >= n) return;
-    const BrowserEntry& e = browser_entries_[static_cast<size_t>(picker_sel_)];
-    if (e.name == "..") return;
-    std::string full = (std::filesystem::path(browser_dir_) / e.name).string();
-    if (!browser_marked_.erase(full)) browser_marked_.insert(full);
-    int keep = picker_sel_;
-    load_browser_dir(browser_dir_);
-    picker_sel_ = std::min(keep + 1, static_cast<int>(picker_labels_.size()) - 1);
-  } else if (key.code == KeyCode::kBytes && (key.bytes == "i" || key.bytes == "I")) {
-    std::vector<std::string> paths(browser_marked_.begin(), browser_marked_.end());
-    if (paths.empty() && picker_sel_ >= 0 && picker_sel_ < n) {
-      const BrowserEntry& e = browser_entries_[static_cast<size_t>(picker_sel_)];
-      paths.push_back(e.name == ".." ? browser_dir_ : (std::filesystem::path(browser_dir_) / e.name).string());
-    }
-    if (paths.empty()) return;
-    if (backend_.busy(TaskKind::kImport)) {
-      set_status("an import is already running", Style::kWarn);
-      return;
-    }
-    overlay_ = Overlay::kNone;
-    backend_.import_paths(paths);
-    import_progress_ = "import starting…";
-  } else if (key.code == KeyCode::kBytes && key.bytes == "q") {
-    overlay_ = Overlay::kNone;
-  }
+  run_picker_action(picker_.handle_key(key, std::max(1, height_ - 8)));
 }
 
 void Tui::handle_overlay_key(const Key& key) {
@@ -795,7 +674,7 @@ void Tui::draw_status(CellGrid& grid) {
   const char* mode = "INPUT";
   if (overlay_ == Overlay::kHelp) mode = "HELP";
   else if (overlay_ == Overlay::kViewer) mode = "VIEWER";
-  else if (overlay_ == Overlay::kPicker) mode = picker_kind_ == PickerKind::kBrowser ? "BROWSE" : "PICK";
+  else if (overlay_ == Overlay::kPicker) mode = picker_.kind() == Picker::Kind::kBrowser ? "BROWSE" : "PICK";
   else if (focus_ == Focus::kConversation) mode = "CHAT";
   else if (focus_ == Focus::kSources) mode = "SOURCES";
   else if (focus_ == Focus::kStats) mode = "STATS";
@@ -805,7 +684,7 @@ void Tui::draw_status(CellGrid& grid) {
   int x = grid.text(0, y, left, Style::kStatusKey, width_);
 
   std::string hints;
-  if (overlay_ == Overlay::kPicker && picker_kind_ == PickerKind::kBrowser) {
+  if (overlay_ == Overlay::kPicker && picker_.kind() == Picker::Kind::kBrowser) {
     hints = "↑↓ move · Enter open/mark · Space mark · i import · ⌫ up · Esc close";
   } else if (overlay_ != Overlay::kNone) {
     hints = "↑↓ PgUp PgDn scroll · Esc close";
@@ -886,6 +765,10 @@ void Tui::draw_stats_pane(CellGrid& grid, const Rect& r, bool boxed) {
 }
 
 void Tui::draw_overlay(CellGrid& grid, const Rect& area) {
+  if (overlay_ == Overlay::kPicker) {
+    picker_.draw(grid, area);
+    return;
+  }
   int w = std::min(area.w, overlay_ == Overlay::kHelp ? 78 : 96);
   int h = area.h;
   Rect box{area.x + (area.w - w) / 2, area.y, w, h};
@@ -917,27 +800,6 @@ void Tui::draw_overlay(CellGrid& grid, const Rect& area) {
       grid.text(box.x + box.w - 12, box.y + box.h - 1, " ↓ PgDn ", Style::kTitle, 8);
     }
     return;
-  }
-  grid.box(box, Style::kTitle, picker_title_);
-  int n = static_cast<int>(picker_labels_.size());
-  if (picker_sel_ >= n) picker_sel_ = n - 1;
-  if (picker_sel_ < 0) picker_sel_ = 0;
-  int rows = in.h;
-  if (picker_kind_ == PickerKind::kBrowser) {
-    rows = std::max(1, in.h - 1);
-    std::string foot = std::to_string(browser_marked_.size()) + " marked · i imports " +
-                       (browser_marked_.empty() ? "the highlighted entry" : "the marked entries");
-    grid.text(in.x, in.y + in.h - 1, foot, Style::kDim, in.w);
-  }
-  if (picker_sel_ < picker_top_) picker_top_ = picker_sel_;
-  if (picker_sel_ >= picker_top_ + rows) picker_top_ = picker_sel_ - rows + 1;
-  for (int row = 0; row < rows && picker_top_ + row < n; ++row) {
-    int i = picker_top_ + row;
-    bool sel = i == picker_sel_;
-    Line l;
-    l.glyphs = fit(to_glyphs(picker_labels_[static_cast<size_t>(i)], sel ? Style::kSelected : Style::kNormal), in.w);
-    if (sel) l.fill = Style::kSelected;
-    grid.line(in.x, in.y + row, l, in.w);
   }
 }
 
