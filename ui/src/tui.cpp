@@ -626,7 +626,7 @@ std::vector<std::string> Tui::help_lines() const {
       "  Enter on source  open the passage with its surrounding text",
       "  F2 or t          expand / fold reasoning (<think>) blocks",
       "  Ctrl-R           search the input history",
-      "  Ctrl-C           stop the answer; on an idle prompt, quit (asks first)",
+      "  Ctrl-C           stop the answer, clear the line; on an empty prompt, quit (asks)",
       "  Ctrl-L           redraw the screen",
       "  F5               import lantern's own docs (when the knowledge base is empty)",
       "  F1 or ?          this help",
