@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -47,6 +48,21 @@ ui::Event ev(ui::TaskKind task, ui::EventKind kind, std::string text = {}) {
   e.kind = kind;
   e.text = std::move(text);
   return e;
+}
+
+// The pipeline's advice names `lantern ask` options; in the chat the same knobs are /set keys.
+std::string chat_advice(std::string msg) {
+  const std::pair<const char*, const char*> kMap[] = {
+      {"raise --ctx", "raise ctx with /set ctx=N and reload the model"},
+      {"lower -n", "lower /set max_tokens=N"},
+      {"raise -n", "raise /set max_tokens=N"},
+  };
+  for (const auto& [from, to] : kMap) {
+    for (size_t at = msg.find(from); at != std::string::npos; at = msg.find(from, at + std::strlen(to))) {
+      msg.replace(at, std::strlen(from), to);
+    }
+  }
+  return msg;
 }
 
 std::string title_from(const std::string& question) {
@@ -349,7 +365,9 @@ void ChatBackend::run_turn(const std::string& question, bool regenerate) {
     emit(ev(ui::TaskKind::kTurn, ui::EventKind::kAnswer, std::string(piece)));
     maybe_save();
   };
-  events.on_notice = [&](const std::string& text) { emit(ev(ui::TaskKind::kTurn, ui::EventKind::kNotice, text)); };
+  events.on_notice = [&](const std::string& text) {
+    emit(ev(ui::TaskKind::kTurn, ui::EventKind::kNotice, chat_advice(text)));
+  };
 
   auto result = conversation_.ask(req, events, &turn_cancel_);
   double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -364,7 +382,7 @@ void ChatBackend::run_turn(const std::string& question, bool regenerate) {
         (void)st;
       }
     }
-    fail(result.status().message());
+    fail(chat_advice(result.status().message()));
     return;
   }
   const AnswerResult& r = *result;
