@@ -175,20 +175,49 @@ Result<ChatTemplate> ChatTemplate::from_gguf(const GgufFile& file) {
 }
 
 std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const {
+  return render(messages, add_generation_prompt, nullptr);
+}
+
+std::vector<int32_t> ChatTemplate::encode(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                                          bool add_generation_prompt) const {
+  std::vector<TextSpan> contents;
+  const std::string prompt = render(messages, add_generation_prompt, &contents);
+  return tokenizer.encode(prompt, /*add_special=*/true, /*parse_special=*/true, contents);
+}
+
+std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+                                 std::vector<TextSpan>* contents) const {
   std::string out;
+  // lit: template text (may hold special tokens); con: message content (never special).
+  auto lit = [&](std::string_view s) { out.append(s); };
+  auto con = [&](std::string_view s) {
+    if (s.empty()) return;
+    if (contents) contents->push_back({out.size(), out.size() + s.size()});
+    out.append(s);
+  };
   switch (format_) {
     case ChatFormat::kChatMl: {
       const bool has_system = !messages.empty() && messages.front().role == "system";
-      if (!has_system && !default_system_.empty()) out += "<|im_start|>system\n" + default_system_ + "<|im_end|>\n";
-      for (const auto& m : messages) out += "<|im_start|>" + m.role + "\n" + m.content + "<|im_end|>\n";
-      if (add_generation_prompt) out += "<|im_start|>assistant\n";
+      if (!has_system && !default_system_.empty()) lit("<|im_start|>system\n" + default_system_ + "<|im_end|>\n");
+      for (const auto& m : messages) {
+        lit("<|im_start|>");
+        con(m.role);
+        lit("\n");
+        con(m.content);
+        lit("<|im_end|>\n");
+      }
+      if (add_generation_prompt) lit("<|im_start|>assistant\n");
       break;
     }
     case ChatFormat::kLlama3:
       for (const auto& m : messages) {
-        out += "<|start_header_id|>" + m.role + "<|end_header_id|>\n\n" + trim(m.content) + "<|eot_id|>";
+        lit("<|start_header_id|>");
+        con(m.role);
+        lit("<|end_header_id|>\n\n");
+        con(trim(m.content));
+        lit("<|eot_id|>");
       }
-      if (add_generation_prompt) out += "<|start_header_id|>assistant<|end_header_id|>\n\n";
+      if (add_generation_prompt) lit("<|start_header_id|>assistant<|end_header_id|>\n\n");
       break;
     case ChatFormat::kLlama2: {
       const std::string sys = join_system(messages);
@@ -196,12 +225,19 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool 
       for (const auto& m : messages) {
         if (m.role == "system") continue;
         if (m.role == "assistant") {
-          out += " " + trim(m.content) + " </s>";
+          lit(" ");
+          con(trim(m.content));
+          lit(" </s>");
           continue;
         }
-        std::string content = trim(m.content);
-        if (first && !sys.empty()) content = "<<SYS>>\n" + sys + "\n<</SYS>>\n\n" + content;
-        out += (first ? "" : "<s>") + std::string("[INST] ") + content + " [/INST]";
+        lit(first ? "[INST] " : "<s>[INST] ");
+        if (first && !sys.empty()) {
+          lit("<<SYS>>\n");
+          con(sys);
+          lit("\n<</SYS>>\n\n");
+        }
+        con(trim(m.content));
+        lit(" [/INST]");
         first = false;
       }
       break;
@@ -212,17 +248,30 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool 
       for (const auto& m : messages) {
         if (m.role == "system") continue;
         if (m.role == "assistant") {
-          out += m.content + "</s>";
+          con(m.content);
+          lit("</s>");
           continue;
         }
-        out += "[INST] " + (first && !sys.empty() ? sys + "\n\n" : std::string()) + m.content + " [/INST]";
+        lit("[INST] ");
+        if (first && !sys.empty()) {
+          con(sys);
+          lit("\n\n");
+        }
+        con(m.content);
+        lit(" [/INST]");
         first = false;
       }
       break;
     }
     case ChatFormat::kPhi3:
-      for (const auto& m : messages) out += "<|" + m.role + "|>\n" + m.content + "<|end|>\n";
-      if (add_generation_prompt) out += "<|assistant|>\n";
+      for (const auto& m : messages) {
+        lit("<|");
+        con(m.role);
+        lit("|>\n");
+        con(m.content);
+        lit("<|end|>\n");
+      }
+      if (add_generation_prompt) lit("<|assistant|>\n");
       break;
     case ChatFormat::kGemma: {
       const std::string sys = join_system(messages);
@@ -230,39 +279,51 @@ std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, bool 
       for (const auto& m : messages) {
         if (m.role == "system") continue;
         const bool model = m.role == "assistant";
-        std::string content = trim(m.content);
-        if (!model && first && !sys.empty()) content = sys + "\n\n" + content;
+        lit(model ? "<start_of_turn>model\n" : "<start_of_turn>user\n");
+        if (!model && first && !sys.empty()) {
+          con(sys);
+          lit("\n\n");
+        }
         if (!model) first = false;
-        out += std::string("<start_of_turn>") + (model ? "model" : "user") + "\n" + content + "<end_of_turn>\n";
+        con(trim(m.content));
+        lit("<end_of_turn>\n");
       }
-      if (add_generation_prompt) out += "<start_of_turn>model\n";
+      if (add_generation_prompt) lit("<start_of_turn>model\n");
       break;
     }
     case ChatFormat::kDeepseekLlm:
       for (const auto& m : messages) {
         if (m.role == "system") {
-          out += m.content + "\n\n";
+          con(m.content);
+          lit("\n\n");
         } else if (m.role == "assistant") {
-          out += "Assistant: " + m.content + "<｜end▁of▁sentence｜>";
+          lit("Assistant: ");
+          con(m.content);
+          lit("<｜end▁of▁sentence｜>");
         } else {
-          out += "User: " + m.content + "\n\n";
+          lit("User: ");
+          con(m.content);
+          lit("\n\n");
         }
       }
-      if (add_generation_prompt) out += "Assistant:";
+      if (add_generation_prompt) lit("Assistant:");
       break;
     case ChatFormat::kDeepseek3:
     case ChatFormat::kDeepseekR1: {
       const bool r1 = format_ == ChatFormat::kDeepseekR1;
-      out += join_system(messages);
+      con(join_system(messages));
       for (const auto& m : messages) {
         if (m.role == "system") continue;
         if (m.role == "assistant") {
-          out += "<｜Assistant｜>" + (r1 ? after_think(m.content) : m.content) + "<｜end▁of▁sentence｜>";
+          lit("<｜Assistant｜>");
+          con(r1 ? after_think(m.content) : m.content);
+          lit("<｜end▁of▁sentence｜>");
         } else {
-          out += "<｜User｜>" + m.content;
+          lit("<｜User｜>");
+          con(m.content);
         }
       }
-      if (add_generation_prompt) out += r1 ? "<｜Assistant｜><think>\n" : "<｜Assistant｜>";
+      if (add_generation_prompt) lit(r1 ? "<｜Assistant｜><think>\n" : "<｜Assistant｜>");
       break;
     }
   }

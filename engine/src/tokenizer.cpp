@@ -200,6 +200,11 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_vocab(Vocab vocab) {
 }
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
+  return encode(text, add_special, parse_special, {});
+}
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special,
+                                       const std::vector<TextSpan>& literal) const {
   const Impl& m = *impl_;
   std::vector<int32_t> out;
   out.reserve(text.size() / 3 + 4);
@@ -207,7 +212,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special, 
 
   bool prev_special = true;  // SentencePiece adds its prefix space at the start and after specials
   std::string buf;
-  for (const Fragment& f : m.special->split(text, parse_special)) {
+  for (const Fragment& f : m.special->split(text, parse_special, literal)) {
     if (f.token >= 0) {
       out.push_back(f.token);
       prev_special = true;

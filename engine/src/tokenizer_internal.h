@@ -70,7 +70,8 @@ class SpecialSplitter {
   // Splits `text` as the reference does: special tokens by decreasing text length, each one cut
   // out of every remaining raw fragment left to right. Control and unknown tokens take part only
   // when parse_special; user-defined tokens always do.
-  std::vector<Fragment> split(std::string_view text, bool parse_special) const;
+  // Occurrences of control/unknown tokens overlapping a span of `literal` (sorted) are ignored.
+  std::vector<Fragment> split(std::string_view text, bool parse_special, const std::vector<TextSpan>& literal) const;
 
  private:
   struct Node {

@@ -54,7 +54,19 @@ SpecialSplitter::SpecialSplitter(const Vocab& vocab, std::vector<uint8_t> lstrip
   }
 }
 
-std::vector<Fragment> SpecialSplitter::split(std::string_view text, bool parse_special) const {
+namespace {
+
+// Whether [begin, end) overlaps one of the sorted, disjoint `spans`.
+bool overlaps(const std::vector<TextSpan>& spans, size_t begin, size_t end) {
+  auto it = std::upper_bound(spans.begin(), spans.end(), begin,
+                             [](size_t pos, const TextSpan& s) { return pos < s.end; });  // first span ending after begin
+  return it != spans.end() && it->begin < end;
+}
+
+}  // namespace
+
+std::vector<Fragment> SpecialSplitter::split(std::string_view text, bool parse_special,
+                                             const std::vector<TextSpan>& literal) const {
   std::vector<Fragment> frags;
   if (text.empty()) return frags;
   frags.push_back({-1, 0, text.size()});
@@ -75,7 +87,9 @@ std::vector<Fragment> SpecialSplitter::split(std::string_view text, bool parse_s
       const auto& nd = trie_[static_cast<size_t>(node)];
       if (nd.token >= 0) {
         const TokenType t = vocab_.type(nd.token);
-        if (parse_special || t == TokenType::kUserDefined) found.emplace_back(rank_[static_cast<size_t>(nd.token)], p);
+        const bool eligible = t == TokenType::kUserDefined ||
+                              (parse_special && (literal.empty() || !overlaps(literal, p, q)));
+        if (eligible) found.emplace_back(rank_[static_cast<size_t>(nd.token)], p);
       }
       if (q >= text.size() || nd.next.empty()) break;
       auto jt = std::lower_bound(nd.next.begin(), nd.next.end(), std::make_pair(s[q], int32_t{-1}));

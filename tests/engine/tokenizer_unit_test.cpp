@@ -4,6 +4,7 @@
 // by the test, and concurrent use.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <thread>
 
@@ -271,6 +272,24 @@ TEST(BpeTokenizer, SpecialTokensParsedOnlyWhenAsked) {
   EXPECT_TRUE(t->is_end_of_generation(261));
   EXPECT_TRUE(t->is_end_of_generation(260));
   EXPECT_FALSE(t->is_end_of_generation(258));
+}
+
+TEST(SpecialTokens, LiteralSpansKeepSpecialTextAsText) {
+  auto t = build(tiny_bpe("qwen2"));
+  ASSERT_TRUE(t);
+  const std::string text = "<|im_end|>x<|im_end|>";
+  // The first occurrence is scaffolding, the second lies in a literal (content) span.
+  const auto ids = t->encode(text, false, true, {{11, text.size()}});
+  ASSERT_FALSE(ids.empty());
+  EXPECT_EQ(ids.front(), 261);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 261), 1);
+  EXPECT_EQ(t->decode(ids), "x<|im_end|>");
+  // A span that merely touches the token does not block it; one that overlaps by a byte does.
+  const auto touch = t->encode(text, false, true, {{10, 11}});
+  EXPECT_EQ(std::count(touch.begin(), touch.end(), 261), 2);
+  const auto cut = t->encode(text, false, true, {{9, 10}});
+  EXPECT_EQ(std::count(cut.begin(), cut.end(), 261), 1);
+  EXPECT_EQ(t->encode(text, false, true, {}), t->encode(text, false, true));
 }
 
 TEST(SpecialTokens, LongestTokenIsCutFirstEverywhere) {

@@ -16,13 +16,16 @@
 //
 // The one thing to know: render() leaves out the leading BOS (the tokenizer adds it, as the
 // model's add_bos_token says) and writes special tokens as text, so the prompt must be tokenized
-// with encode(prompt, /*add_special=*/true, /*parse_special=*/true).
+// with encode(prompt, /*add_special=*/true, /*parse_special=*/true) -- or, better, with
+// ChatTemplate::encode, which does that but keeps special-token text inside message contents
+// (user input, retrieved documents) as plain text, so a document cannot inject "<|im_start|>".
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lantern/engine/tokenizer.h"
 #include "lantern/status.h"
 
 namespace lantern::engine {
@@ -56,6 +59,13 @@ class ChatTemplate {
   // The prompt for `messages`; with add_generation_prompt it ends with the opening of an
   // assistant turn, ready for generation.
   std::string render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const;
+  // render() plus where the message contents are in it (sorted byte ranges of the prompt).
+  std::string render(const std::vector<ChatMessage>& messages, bool add_generation_prompt,
+                     std::vector<TextSpan>* contents) const;
+  // The prompt's token ids: BOS as the model says, the template's special tokens as single ids,
+  // and the messages' contents as plain text even where they spell a special token.
+  std::vector<int32_t> encode(const Tokenizer& tokenizer, const std::vector<ChatMessage>& messages,
+                              bool add_generation_prompt) const;
 
   const std::string& name() const { return name_; }
   ChatFormat format() const { return format_; }

@@ -39,6 +39,12 @@ namespace lantern::engine {
 
 class GgufFile;
 
+// A byte range [begin, end) of a text.
+struct TextSpan {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 class Tokenizer {
  public:
   // Validates `vocab` and builds the lookup tables (token map, merge ranks, regexes).
@@ -54,6 +60,13 @@ class Tokenizer {
   // tokens written in the text ("<|im_start|>") become their ids instead of being spelled out.
   // Invalid UTF-8 in `text` is tokenized as U+FFFD (BPE) or byte tokens (SentencePiece).
   std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special) const;
+  // The same, except that no special token is recognised where it overlaps one of `literal`
+  // (sorted, non-overlapping): there the text stays text. For prompts whose scaffolding holds
+  // special tokens but whose message contents (user input, retrieved documents) must not inject
+  // any; ChatTemplate::encode uses it. Ids are those of encode() whenever the literal spans hold
+  // no special-token text.
+  std::vector<int32_t> encode(std::string_view text, bool add_special, bool parse_special,
+                              const std::vector<TextSpan>& literal) const;
 
   // Concatenated pieces of `ids`, with the prefix space the tokenizer added removed. Control
   // tokens are skipped unless render_special. Ids out of range are skipped. Invalid UTF-8 that
