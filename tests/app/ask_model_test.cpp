@@ -6,6 +6,7 @@
 // reuse on a follow-up, and summary memory.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 
 #include "answer.h"
@@ -218,6 +219,32 @@ TEST(AskModel, NoKbIsPlainChatButStillAudited) {
   // Without a model there is nothing to chat with.
   auto none = run_lantern({"--home", f.home, "ask", "hi", "--no-kb"});
   EXPECT_EQ(none.exit_code, 2) << none.err;
+}
+
+TEST(AskModel, CancelStopsWithinATokenAndKeepsThePartialAnswer) {
+  Fixture f;
+  ModelOpenOptions mo;
+  mo.n_ctx = 4096;
+  auto model = EngineLanguageModel::load(f.scripted("cancel", {"one", "two", "three", "four", "five"}), mo);
+  ASSERT_TRUE(model.ok()) << model.status().message();
+  auto source = KbKnowledgeSource::open(f.home);
+  ASSERT_TRUE(source.ok());
+  Conversation conv(model->get(), source->get());
+  AskRequest req;
+  req.question = "Who built the first turbojet?";
+  req.sampling.temperature = 0;
+  std::atomic<bool> cancel{false};
+  AskEvents ev;
+  ev.on_answer_piece = [&](std::string_view) { cancel = true; };  // as Ctrl-C from another thread would
+  auto r = conv.ask(req, ev, &cancel);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->cancelled);
+  EXPECT_EQ(r->answer.rfind("one", 0), 0u) << r->answer;
+  EXPECT_LE(r->answer.size(), std::string("onetwo").size()) << r->answer;
+  bool told = false;
+  for (const auto& n : r->notices) told |= n.find("cancelled") != std::string::npos;
+  EXPECT_TRUE(told);
+  ASSERT_EQ(conv.turns().size(), 1u);  // kept in the history as far as it got
 }
 
 TEST(AskModel, SmallContextTrimsPassagesAndSaysSo) {
