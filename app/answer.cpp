@@ -88,6 +88,7 @@ void Conversation::set_turns(std::vector<Turn> turns) {
   summarized_ = 0;
   last_first_kept_ = 0;
   last_shortened_ = 0;
+  last_messages_.clear();
 }
 
 void Conversation::clear() {
@@ -103,7 +104,14 @@ Result<std::string> Conversation::search_query(const AskRequest& request, const 
   if (!history.empty()) {
     std::string rewritten;
     if (model_ && looks_like_follow_up(request.question)) {
-      auto reply = model_->complete_aside({{"user", rewrite_prompt(request.question, history)}}, 48, cancel);
+      Result<std::string> reply = Status::not_found("");
+      if (!last_messages_.empty()) {
+        std::vector<ChatMessage> msgs = last_messages_;
+        msgs.push_back({"user", rewrite_request(request.question)});
+        reply = model_->complete_in_context(msgs, 24, cancel);
+      } else {
+        reply = model_->complete_aside({{"user", rewrite_prompt(request.question, history)}}, 24, cancel);
+      }
       if (reply.ok()) rewritten = accept_model_rewrite(*reply, request.question, history);
     }
     query = rewritten.empty() ? heuristic_rewrite(request.question, history) : rewritten;
@@ -175,6 +183,7 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
     result.sources = order_sources(packed.passages, result.citations);
     result.left_out = packed.left_out;
     turns_.push_back({request.question, "", result.answer, ""});
+    last_messages_.clear();
     result.timings.total_ms = ms_since(t_start);
     audit(request, result, events);
     if (events.on_done) events.on_done(result);
@@ -308,6 +317,8 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
   result.sources = order_sources(packed.passages, result.citations);
 
   turns_.push_back({request.question, messages.back().content, result.answer, result.reasoning});
+  last_messages_ = std::move(messages);
+  last_messages_.push_back({"assistant", result.answer});
   result.timings.total_ms = ms_since(t_start);
   audit(request, result, events);
   if (events.on_done) events.on_done(result);

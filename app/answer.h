@@ -109,6 +109,9 @@ class Conversation {
   size_t summarized_ = 0;
   size_t last_first_kept_ = 0;  // to announce a window change once
   size_t last_shortened_ = 0;
+  // The messages of the last model prompt and its answer: a follow-up's rewrite request is appended
+  // to them so it runs on the cached conversation. Empty when unknown (extractive, resumed, edited).
+  std::vector<ChatMessage> last_messages_;
 };
 
 // The OS user name for the audit log ("" when unknown).

@@ -99,6 +99,25 @@ Result<GenerateStats> EngineLanguageModel::generate(const std::string& rendered,
   return st;
 }
 
+Result<std::string> EngineLanguageModel::complete_on(engine::Session& session, const std::vector<ChatMessage>& messages,
+                                                     int32_t max_tokens, const std::atomic<bool>* cancel) {
+  LT_ASSIGN_OR_RETURN(std::string rendered, render(messages, true));
+  // An R1-style template opens <think>; a side task wants the answer, not a page of reasoning.
+  if (model_->chat_template().assistant_prefix().find("<think>") != std::string::npos) rendered += "\n</think>\n\n";
+  std::vector<int32_t> ids = tokenize_prompt(rendered);
+  if (static_cast<int64_t>(ids.size()) + max_tokens > session.n_ctx()) {
+    return Status::resource_limit("side task needs " + std::to_string(ids.size() + max_tokens) +
+                                  " tokens, the context holds " + std::to_string(session.n_ctx()));
+  }
+  LT_RETURN_IF_ERROR(session.sync(ids, cancel));
+  engine::SamplerParams greedy;
+  greedy.temperature = 0;
+  greedy.repeat_penalty = 1.0f;
+  LT_ASSIGN_OR_RETURN(engine::Generation g,
+                      session.generate(with_stops(greedy), max_tokens, [](std::string_view) {}, cancel));
+  return g.text;
+}
+
 Result<std::string> EngineLanguageModel::complete_aside(const std::vector<ChatMessage>& messages, int32_t max_tokens,
                                                         const std::atomic<bool>* cancel) {
   if (!aside_) {
@@ -106,19 +125,12 @@ Result<std::string> EngineLanguageModel::complete_aside(const std::vector<ChatMe
     so.n_ctx = std::min(kAsideCtx, n_ctx());
     LT_ASSIGN_OR_RETURN(aside_, engine::Session::create(model_, so));
   }
-  LT_ASSIGN_OR_RETURN(std::string rendered, render(messages, true));
-  // An R1-style template opens <think>; a side task wants the answer, not a page of reasoning.
-  if (model_->chat_template().assistant_prefix().find("<think>") != std::string::npos) rendered += "\n</think>\n\n";
-  std::vector<int32_t> ids = tokenize_prompt(rendered);
-  if (static_cast<int64_t>(ids.size()) + max_tokens > aside_->n_ctx()) {
-    return Status::resource_limit("side task needs " + std::to_string(ids.size() + max_tokens) +
-                                  " tokens, scratch context holds " + std::to_string(aside_->n_ctx()));
-  }
-  LT_RETURN_IF_ERROR(aside_->sync(ids, cancel));
-  engine::SamplerParams greedy;
-  greedy.temperature = 0;
-  LT_ASSIGN_OR_RETURN(engine::Generation g, aside_->generate(with_stops(greedy), max_tokens, [](std::string_view) {}, cancel));
-  return g.text;
+  return complete_on(*aside_, messages, max_tokens, cancel);
+}
+
+Result<std::string> EngineLanguageModel::complete_in_context(const std::vector<ChatMessage>& messages,
+                                                             int32_t max_tokens, const std::atomic<bool>* cancel) {
+  return complete_on(*session_, messages, max_tokens, cancel);
 }
 
 void EngineLanguageModel::reset() {

@@ -40,6 +40,8 @@ class EngineLanguageModel : public LanguageModel {
                                  const std::atomic<bool>* cancel) override;
   Result<std::string> complete_aside(const std::vector<ChatMessage>& messages, int32_t max_tokens,
                                      const std::atomic<bool>* cancel) override;
+  Result<std::string> complete_in_context(const std::vector<ChatMessage>& messages, int32_t max_tokens,
+                                          const std::atomic<bool>* cancel) override;
   void reset() override;
 
   const engine::Model& model() const { return *model_; }
@@ -49,6 +51,9 @@ class EngineLanguageModel : public LanguageModel {
   EngineLanguageModel() = default;
   std::vector<int32_t> tokenize_prompt(const std::string& rendered) const;
   engine::SamplerParams with_stops(engine::SamplerParams params) const;
+  // Greedy completion of `messages` on `session`, reasoning skipped for R1-style templates.
+  Result<std::string> complete_on(engine::Session& session, const std::vector<ChatMessage>& messages,
+                                  int32_t max_tokens, const std::atomic<bool>* cancel);
 
   std::shared_ptr<const engine::Model> model_;
   std::unique_ptr<engine::Session> session_;

@@ -61,6 +61,13 @@ class LanguageModel {
   virtual Result<std::string> complete_aside(const std::vector<ChatMessage>& messages, int32_t max_tokens,
                                              const std::atomic<bool>* cancel) = 0;
 
+  // The same on the conversation session itself: `messages` should start like the conversation's
+  // last prompt, so only the new tail is evaluated (a follow-up's query rewrite costs a few dozen
+  // tokens, not the whole conversation again). The next generate() syncs back to its own prompt,
+  // keeping the common prefix cached.
+  virtual Result<std::string> complete_in_context(const std::vector<ChatMessage>& messages, int32_t max_tokens,
+                                                  const std::atomic<bool>* cancel) = 0;
+
   // Drops the conversation cache (a new conversation, or history edited).
   virtual void reset() = 0;
 };

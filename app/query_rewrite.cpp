@@ -113,6 +113,12 @@ std::string rewrite_prompt(std::string_view question, const std::vector<PastTurn
   return p;
 }
 
+std::string rewrite_request(std::string_view question) {
+  return "Before answering, rewrite my next question as one standalone search query that names its subject "
+         "explicitly (no pronouns). Reply with the query only, in the language of the question.\n\nNext question: " +
+         std::string(question);
+}
+
 std::string accept_model_rewrite(std::string_view reply, std::string_view question, const std::vector<PastTurn>& history) {
   std::string r(reply);
   size_t nl = r.find_first_not_of(" \n\r\t");

@@ -31,6 +31,10 @@ std::string heuristic_rewrite(std::string_view question, const std::vector<PastT
 // The user message asking a model to rewrite; the model's reply is the query.
 std::string rewrite_prompt(std::string_view question, const std::vector<PastTurn>& history);
 
+// The user message that asks the same inside the conversation itself (appended after the last
+// answer, so the model sees the whole context and the KV cache is reused).
+std::string rewrite_request(std::string_view question);
+
 // Cleans a model's rewrite (first line, quotes and "Query:" prefixes removed) and accepts it only
 // when it is short, most of its terms occur in the conversation and some occur in the question
 // itself (a model inventing topics, echoing an earlier turn, or a random-weight test model is
