@@ -198,10 +198,10 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
     return grounded ? build_user_message(given, request.question) : request.question;
   };
   auto render_tokens = [&](const std::vector<ChatMessage>& msgs, std::string* rendered) -> Result<size_t> {
-    LT_ASSIGN_OR_RETURN(std::string text, model_->render(msgs, true));
-    LT_ASSIGN_OR_RETURN(size_t n, model_->prompt_tokens(text));
-    if (rendered) *rendered = std::move(text);
-    return n;
+    if (rendered) {
+      LT_ASSIGN_OR_RETURN(*rendered, model_->render(msgs, true));
+    }
+    return model_->prompt_tokens(msgs);
   };
 
   std::string system = build_system_message(grounded, request.system_prompt, summary_);
@@ -288,7 +288,7 @@ Result<AnswerResult> Conversation::ask(const AskRequest& request, const AskEvent
   // 3. Generate, separating reasoning from the answer as it streams.
   ThinkSplitter splitter(ends_inside_think(rendered), events.on_reasoning_piece, events.on_answer_piece);
   LT_ASSIGN_OR_RETURN(GenerateStats stats,
-                      model_->generate(rendered, request.sampling, answer_room,
+                      model_->generate(messages, request.sampling, answer_room,
                                        [&](std::string_view piece) { splitter.feed(piece); }, cancel));
   splitter.finish();
   result.reasoning = splitter.reasoning();

@@ -47,7 +47,7 @@ std::string EngineLanguageModel::name() const { return model_->info().name; }
 int32_t EngineLanguageModel::n_ctx() const { return session_->n_ctx(); }
 
 size_t EngineLanguageModel::count_tokens(std::string_view text) const {
-  return model_->tokenizer().encode(text, false, true).size();
+  return model_->tokenizer().encode(text, false, false).size();
 }
 
 Result<std::string> EngineLanguageModel::render(const std::vector<ChatMessage>& messages,
@@ -63,20 +63,20 @@ engine::SamplerParams EngineLanguageModel::with_stops(engine::SamplerParams para
   return params;
 }
 
-std::vector<int32_t> EngineLanguageModel::tokenize_prompt(const std::string& rendered) const {
-  // render() leaves the BOS out; encode adds it as the model's metadata says.
-  return model_->tokenizer().encode(rendered, true, true);
+std::vector<int32_t> EngineLanguageModel::tokenize_prompt(const std::vector<ChatMessage>& messages) const {
+  return model_->chat_template().encode(model_->tokenizer(), to_engine(messages), true);
 }
 
-Result<size_t> EngineLanguageModel::prompt_tokens(const std::string& rendered) const {
-  return tokenize_prompt(rendered).size();
+Result<size_t> EngineLanguageModel::prompt_tokens(const std::vector<ChatMessage>& messages) const {
+  return tokenize_prompt(messages).size();
 }
 
-Result<GenerateStats> EngineLanguageModel::generate(const std::string& rendered, const engine::SamplerParams& params,
+Result<GenerateStats> EngineLanguageModel::generate(const std::vector<ChatMessage>& messages,
+                                                    const engine::SamplerParams& params,
                                                     int32_t max_tokens,
                                                     const std::function<void(std::string_view)>& on_piece,
                                                     const std::atomic<bool>* cancel) {
-  std::vector<int32_t> ids = tokenize_prompt(rendered);
+  std::vector<int32_t> ids = tokenize_prompt(messages);
   GenerateStats st;
   st.prompt_tokens = static_cast<int64_t>(ids.size());
   session_->reset_timings();
@@ -101,10 +101,12 @@ Result<GenerateStats> EngineLanguageModel::generate(const std::string& rendered,
 
 Result<std::string> EngineLanguageModel::complete_on(engine::Session& session, const std::vector<ChatMessage>& messages,
                                                      int32_t max_tokens, const std::atomic<bool>* cancel) {
-  LT_ASSIGN_OR_RETURN(std::string rendered, render(messages, true));
+  std::vector<int32_t> ids = tokenize_prompt(messages);
   // An R1-style template opens <think>; a side task wants the answer, not a page of reasoning.
-  if (model_->chat_template().assistant_prefix().find("<think>") != std::string::npos) rendered += "\n</think>\n\n";
-  std::vector<int32_t> ids = tokenize_prompt(rendered);
+  if (model_->chat_template().assistant_prefix().find("<think>") != std::string::npos) {
+    std::vector<int32_t> close = model_->tokenizer().encode("\n</think>\n\n", false, true);
+    ids.insert(ids.end(), close.begin(), close.end());
+  }
   if (static_cast<int64_t>(ids.size()) + max_tokens > session.n_ctx()) {
     return Status::resource_limit("side task needs " + std::to_string(ids.size() + max_tokens) +
                                   " tokens, the context holds " + std::to_string(session.n_ctx()));

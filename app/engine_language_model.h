@@ -34,8 +34,9 @@ class EngineLanguageModel : public LanguageModel {
   int32_t n_ctx() const override;
   size_t count_tokens(std::string_view text) const override;
   Result<std::string> render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const override;
-  Result<size_t> prompt_tokens(const std::string& rendered) const override;
-  Result<GenerateStats> generate(const std::string& rendered, const engine::SamplerParams& params, int32_t max_tokens,
+  Result<size_t> prompt_tokens(const std::vector<ChatMessage>& messages) const override;
+  Result<GenerateStats> generate(const std::vector<ChatMessage>& messages, const engine::SamplerParams& params,
+                                 int32_t max_tokens,
                                  const std::function<void(std::string_view)>& on_piece,
                                  const std::atomic<bool>* cancel) override;
   Result<std::string> complete_aside(const std::vector<ChatMessage>& messages, int32_t max_tokens,
@@ -49,7 +50,8 @@ class EngineLanguageModel : public LanguageModel {
 
  private:
   EngineLanguageModel() = default;
-  std::vector<int32_t> tokenize_prompt(const std::string& rendered) const;
+  // The prompt's ids through ChatTemplate::encode (contents literal, BOS as the model says).
+  std::vector<int32_t> tokenize_prompt(const std::vector<ChatMessage>& messages) const;
   engine::SamplerParams with_stops(engine::SamplerParams params) const;
   // Greedy completion of `messages` on `session`, reasoning skipped for R1-style templates.
   Result<std::string> complete_on(engine::Session& session, const std::vector<ChatMessage>& messages,

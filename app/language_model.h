@@ -5,7 +5,7 @@
 //
 // Threading: used from one worker thread at a time; `cancel` may be set from any thread.
 // The one thing to know: generate() keeps its session between calls, so a follow-up whose
-// rendered prompt extends the previous one evaluates only the new suffix (Timings say how many).
+// prompt extends the previous one evaluates only the new suffix (GenerateStats say how many).
 #pragma once
 
 #include <atomic>
@@ -42,17 +42,19 @@ class LanguageModel {
 
   virtual std::string name() const = 0;   // for the audit log and the stats line
   virtual int32_t n_ctx() const = 0;      // positions in the conversation session
-  // Tokens `text` costs inside a prompt (special tokens in it parsed, no BOS).
+  // Tokens `text` costs as message content (special-token text stays text, no BOS).
   virtual size_t count_tokens(std::string_view text) const = 0;
   // The model's chat template applied; with `add_generation_prompt`, ends where the reply starts.
+  // For display and inspection: generation encodes the messages themselves (below).
   virtual Result<std::string> render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const = 0;
-  // Tokens of the whole rendered prompt as generate() will evaluate it (BOS included if the model
-  // adds one): the budget check.
-  virtual Result<size_t> prompt_tokens(const std::string& rendered) const = 0;
+  // Tokens of the prompt for `messages` (generation prompt added) exactly as generate() evaluates
+  // it: the budget check. Message contents are encoded as plain text even where they spell a
+  // special token, so a document cannot inject "<|im_end|>" into the prompt.
+  virtual Result<size_t> prompt_tokens(const std::vector<ChatMessage>& messages) const = 0;
 
-  // Makes the conversation session hold `rendered` (prefix reuse) and samples up to `max_tokens`,
-  // streaming text pieces (never split UTF-8) to `on_piece`.
-  virtual Result<GenerateStats> generate(const std::string& rendered, const engine::SamplerParams& params,
+  // Makes the conversation session hold the prompt for `messages` (prefix reuse) and samples up to
+  // `max_tokens`, streaming text pieces (never split UTF-8) to `on_piece`.
+  virtual Result<GenerateStats> generate(const std::vector<ChatMessage>& messages, const engine::SamplerParams& params,
                                          int32_t max_tokens, const std::function<void(std::string_view)>& on_piece,
                                          const std::atomic<bool>* cancel) = 0;
 

@@ -10,7 +10,7 @@
 namespace lantern::app::testing {
 
 Status write_scripted_model(const std::string& path, const std::vector<std::string>& script, int n_ctx,
-                            const std::string& chat_template) {
+                            const std::string& chat_template, const std::vector<std::string>& control) {
   using engine::TensorType;
   std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
   std::vector<float> scores = {0, 0, 0};
@@ -21,6 +21,11 @@ Status write_scripted_model(const std::string& path, const std::vector<std::stri
     tokens.push_back(buf);
     scores.push_back(0);
     types.push_back(6);
+  }
+  for (const auto& c : control) {
+    tokens.push_back(c);
+    scores.push_back(0);
+    types.push_back(3);
   }
   tokens.push_back("\xE2\x96\x81");  // "▁", SentencePiece's space
   scores.push_back(-1);

@@ -19,7 +19,8 @@ namespace lantern::app::testing {
 // prompt, then end of text. `chat_template` becomes tokenizer.chat_template ("" for none: chatml).
 // The vocabulary also has "▁" (a space) so English prompts cost about one token per character.
 // Writes the model to `path`.
+// `control` adds control tokens (e.g. "<|im_start|>", "<|im_end|>") to the vocabulary.
 Status write_scripted_model(const std::string& path, const std::vector<std::string>& script, int n_ctx = 4096,
-                            const std::string& chat_template = "");
+                            const std::string& chat_template = "", const std::vector<std::string>& control = {});
 
 }  // namespace lantern::app::testing
