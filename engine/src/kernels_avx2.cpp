@@ -347,6 +347,85 @@ float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   return hsum(acc);
 }
 
+// The 16 Q3_K scales (6 bits, offset 32) as int16 words; a local copy of unpack_q3_k_scales so no
+// inline function of a header gets compiled with AVX2 here.
+inline __m256i q3_k_scales16(const uint8_t* q) {
+  alignas(32) int16_t out[16];
+  for (int i = 0; i < 16; ++i) {
+    const int low = (i < 8) ? (q[i] & 0xF) : (q[i - 8] >> 4);
+    const int high = (q[8 + (i % 4)] >> (2 * (i / 4))) & 3;
+    out[i] = static_cast<int16_t>((low | (high << 4)) - 32);
+  }
+  return _mm256_load_si256(reinterpret_cast<const __m256i*>(out));
+}
+
+inline int hsum_madd(__m256i a, __m256i b) { return hsum_i32(_mm256_madd_epi16(a, b)); }
+
+// Scale vector for a 32-element group: low 128-bit lane word s0, high lane word s1.
+inline __m256i lane_scales(int s0, int s1) {
+  return _mm256_set_m128i(_mm_set1_epi16(static_cast<int16_t>(s1)), _mm_set1_epi16(static_cast<int16_t>(s0)));
+}
+
+float q3_k_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ3_K* w = static_cast<const BlockQ3_K*>(vw);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i m03 = _mm256_set1_epi8(0x03), m01 = _mm256_set1_epi8(0x01);
+  __m256 acc = _mm256_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    alignas(32) int16_t sc[16];
+    const __m256i sc16 = q3_k_scales16(w[i].scales);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(sc), sc16);
+    // Levels are stored +4 (0..7): sum sc * (level - 4) * y = sum sc * level * y - 4 * sum sc * bsum.
+    const int offset = 4 * hsum_madd(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums)));
+    const __m256i hm = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].hmask));
+    __m256i sum = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs + 32 * half));
+      for (int j = 0; j < 4; ++j) {
+        const __m256i low = _mm256_and_si256(_mm256_srli_epi16(q, 2 * j), m03);
+        const __m256i high = _mm256_and_si256(_mm256_srli_epi16(hm, 4 * half + j), m01);
+        const __m256i level = _mm256_or_si256(low, _mm256_slli_epi16(high, 2));
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs + 128 * half + 32 * j));
+        const int s = 8 * half + 2 * j;
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(level, y), lane_scales(sc[s], sc[s + 1])));
+      }
+    }
+    const float d = x[i].d * h2f(w[i].d);
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sum), acc);
+    acc = _mm256_add_ps(acc, _mm256_setr_ps(-d * static_cast<float>(offset), 0, 0, 0, 0, 0, 0, 0));
+  }
+  return hsum(acc);
+}
+
+float q2_k_dot(int64_t n, const void* vw, const void* vx) {
+  const BlockQ2_K* w = static_cast<const BlockQ2_K*>(vw);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i m03 = _mm256_set1_epi8(0x03);
+  __m256 acc = _mm256_setzero_ps();
+  float acc_m = 0;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const __m128i sb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
+    const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sb, 4), _mm_set1_epi8(0x0F)));
+    alignas(16) uint8_t sc[16];
+    _mm_store_si128(reinterpret_cast<__m128i*>(sc), _mm_and_si128(sb, _mm_set1_epi8(0x0F)));
+    const float dx = x[i].d;
+    acc_m += dx * h2f(w[i].dmin) *
+             static_cast<float>(hsum_madd(mins16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums))));
+    __m256i sum = _mm256_setzero_si256();
+    for (int half = 0; half < 2; ++half) {
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs + 32 * half));
+      for (int j = 0; j < 4; ++j) {
+        const __m256i level = _mm256_and_si256(_mm256_srli_epi16(q, 2 * j), m03);
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs + 128 * half + 32 * j));
+        const int s = 8 * half + 2 * j;
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(level, y), lane_scales(sc[s], sc[s + 1])));
+      }
+    }
+    acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
+  }
+  return hsum(acc) - acc_m;
+}
+
 // ---- float weights (activations F32) -----------------------------------------------------------
 
 float f32_dot(int64_t n, const void* vw, const void* vx) {
@@ -527,6 +606,8 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ6_K).vec_dot = q6_k_dot;
   at(TensorType::kQ6_K).to_float = q6_k_to_float;
   at(TensorType::kQ8_K).from_float = q8_k_from_float;
+  at(TensorType::kQ2_K).vec_dot = q2_k_dot;
+  at(TensorType::kQ3_K).vec_dot = q3_k_dot;
 }
 
 }  // namespace lantern::engine::kernels
