@@ -81,6 +81,7 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
 }
 
 const ModelInfo& Model::info() const { return weights_->info; }
+const ModelParams& Model::params() const { return weights_->params; }
 const Tokenizer& Model::tokenizer() const { return *weights_->tokenizer; }
 const ChatTemplate& Model::chat_template() const { return *weights_->chat_template; }
 int32_t Model::n_threads() const { return weights_->n_threads; }

@@ -98,6 +98,11 @@ Status Session::forward(std::span<const int32_t> tokens, const std::atomic<bool>
     }
     batch_limit = std::max<size_t>(n_total, 1);
   }
+  constexpr size_t kMaxLogitFloats = size_t{1} << 30;  // 4 GiB of logits: surely a mistake
+  if (all_logits && n_total > kMaxLogitFloats / static_cast<size_t>(hp.n_vocab)) {
+    return Status::resource_limit("logits of " + std::to_string(n_total) + " tokens x " + std::to_string(hp.n_vocab) +
+                                  " vocabulary entries would take over 4 GiB");
+  }
   if (all_logits) all_logits->assign(n_total * hp.n_vocab, 0.0f);
   if (hidden) hidden->assign(n_total * hp.n_embd, 0.0f);
   Workspace& ws = *work_;

@@ -121,3 +121,24 @@ TEST(RunCommand, ChatTemplateWrapsThePromptUnlessRaw) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RunCommand, PromptFromStandardInputAndFile) {
+  LT_REQUIRE_SHARED(shared);
+  const std::string model = shared + "/models/real/aidreams260K.gguf";
+  auto direct = run_lantern({"run", "-m", model, "--raw", "--temp", "0", "-p", "The", "-n", "12"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.err;
+  auto piped = run_lantern({"run", "-m", model, "--raw", "--temp", "0", "-n", "12"}, {}, "The");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, direct.out);
+  lantern::testing::TempDir dir;
+  auto from_file = run_lantern({"run", "-m", model, "--raw", "--temp", "0", "-n", "12", "-f", dir.write("p.txt", "The")});
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(from_file.out, direct.out);
+  auto missing = run_lantern({"run", "-m", model, "--raw", "-f", dir.file("nope.txt")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nope.txt"), std::string::npos) << missing.err;
+}
+
+}  // namespace

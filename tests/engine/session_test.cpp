@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "lantern/engine/model.h"
+#include "lantern/engine/model_params.h"
 #include "test_support.h"
 #include "tiny_model.h"
 
@@ -262,6 +263,8 @@ TEST(ModelLoad, InfoDescribesTheModel) {
   EXPECT_EQ(info.n_vocab, testing::kTinyVocab);
   EXPECT_NE(info.quant.find("Q8_0"), std::string::npos) << info.quant;
   EXPECT_GT(info.n_params, 50000u);
+  EXPECT_EQ(model->params().bos_id, testing::kTinyBos);
+  EXPECT_EQ(model->params().n_layer, 2u);
 }
 
 }  // namespace

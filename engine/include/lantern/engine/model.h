@@ -21,6 +21,7 @@ namespace lantern::engine {
 
 class Tokenizer;
 class ChatTemplate;
+struct ModelParams;  // lantern/engine/model_params.h
 struct ModelWeights;  // private: engine/src/model_weights.h
 
 // What a user wants to know about a model (for `lantern models`, the TUI stats pane, bench).
@@ -55,6 +56,8 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   const ModelInfo& info() const;
+  // Everything read_model_params found in the metadata (special token ids, rope settings, ...).
+  const ModelParams& params() const;
   const Tokenizer& tokenizer() const;
   // The file's chat template (tokenizer.chat_template), or a built-in one chosen by architecture.
   const ChatTemplate& chat_template() const;
