@@ -12,14 +12,16 @@ Status load_llama(WeightLoader& loader, ModelWeights& w);
 Status load_qwen2(WeightLoader& loader, ModelWeights& w);
 Status load_qwen3(WeightLoader& loader, ModelWeights& w);
 Status load_bert(WeightLoader& loader, ModelWeights& w);
+Status load_nomic_bert(WeightLoader& loader, ModelWeights& w);
 
 namespace {
 
-constexpr std::array<ArchLoader, 4> kLoaders = {{
+constexpr std::array<ArchLoader, 5> kLoaders = {{
     {"llama", load_llama},
     {"qwen2", load_qwen2},
     {"qwen3", load_qwen3},
     {"bert", load_bert},
+    {"nomic-bert", load_nomic_bert},
 }};
 
 Status out_of_range(const std::string& what, int64_t value, int64_t lo, int64_t hi) {
@@ -130,7 +132,7 @@ Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
     return Status::corruption("KV head count " + std::to_string(mp.n_head_kv) + " does not divide the head count " +
                               std::to_string(mp.n_head));
   }
-  if (hp.arch == "bert") {
+  if (hp.arch == "bert" || hp.arch == "nomic-bert") {
     hp.block = BlockKind::kBert;
     hp.causal = mp.causal;
   } else if (!mp.norm_is_rms) {
@@ -145,7 +147,7 @@ Result<Hparams> to_hparams(const GgufFile& f, const ModelParams& mp) {
   hp.n_ctx_train = static_cast<int32_t>(std::min<uint32_t>(mp.n_ctx_train ? mp.n_ctx_train : 2048, 1u << 24));
   hp.rms_eps = mp.norm_eps;
 
-  if (hp.block == BlockKind::kBert) {
+  if (mp.rope_type == RopeType::kNone) {
     hp.rope.n_rot = 0;  // absolute position embeddings instead
   } else {
     LT_RETURN_IF_ERROR(read_rope(mp, hp));

@@ -11,6 +11,12 @@ Status bert_extra(const GgufFile& file, ModelParams& p) {
   return ok_status();
 }
 
+// nomic-bert: as bert, but rotary positions (neox) instead of a position table.
+Status nomic_bert_extra(const GgufFile& file, ModelParams& p) {
+  LT_ASSIGN_OR_RETURN(p.causal, file.get_bool_or("nomic-bert.attention.causal", false));
+  return ok_status();
+}
+
 }  // namespace
 
 const std::vector<ArchSpec>& arch_table() {
@@ -21,6 +27,7 @@ const std::vector<ArchSpec>& arch_table() {
       {"qwen3", true, RopeType::kNeox, true, nullptr},
       {"deepseek2", false, RopeType::kNeox, true, nullptr},
       {"bert", true, RopeType::kNone, false, bert_extra},
+      {"nomic-bert", true, RopeType::kNeox, false, nomic_bert_extra},
   };
   return kTable;
 }

@@ -1,4 +1,4 @@
-// BERT-style embedding models (arch `bert`) on a tiny model the test writes: embed() against a
+// BERT-style embedding models (arch `bert`, and `nomic-bert`) on tiny models the test writes: embed() against a
 // direct double-precision evaluation of the same weights written out here loop by loop, the
 // bidirectional attention, pooling, and the errors for what an embedding model cannot do.
 #include <gtest/gtest.h>
@@ -22,17 +22,20 @@ const std::vector<std::string> kTokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[
 using Tensors = std::map<std::string, std::vector<float>>;
 
 // Writes the model and returns its weights as floats for the reference.
-Tensors write_tiny_bert(const std::string& path, uint32_t pooling) {
+// nomic: arch nomic-bert (rotary positions, fused attn_qkv, SwiGLU, no biases).
+Tensors write_tiny_bert(const std::string& path, uint32_t pooling, bool nomic = false) {
   GgufWriter w;
-  w.set_string("general.architecture", "bert");
-  w.set_u32("bert.context_length", kCtx);
-  w.set_u32("bert.embedding_length", kEmbd);
-  w.set_u32("bert.block_count", kLayers);
-  w.set_u32("bert.feed_forward_length", kFf);
-  w.set_u32("bert.attention.head_count", kHeads);
-  w.set_f32("bert.attention.layer_norm_epsilon", 1e-12f);
-  w.set_bool("bert.attention.causal", false);
-  w.set_u32("bert.pooling_type", pooling);
+  const std::string a = nomic ? "nomic-bert" : "bert";
+  w.set_string("general.architecture", a);
+  w.set_u32(a + ".context_length", kCtx);
+  w.set_u32(a + ".embedding_length", kEmbd);
+  w.set_u32(a + ".block_count", kLayers);
+  w.set_u32(a + ".feed_forward_length", kFf);
+  w.set_u32(a + ".attention.head_count", kHeads);
+  w.set_f32(a + ".attention.layer_norm_epsilon", 1e-12f);
+  w.set_bool(a + ".attention.causal", false);
+  w.set_u32(a + ".pooling_type", pooling);
+  if (nomic) w.set_f32(a + ".rope.freq_base", 1000.0f);
   w.set_string("tokenizer.ggml.model", "bert");
   w.set_string_array("tokenizer.ggml.tokens", kTokens);
   std::vector<int32_t> types(kTokens.size(), 1);
@@ -55,22 +58,28 @@ Tensors write_tiny_bert(const std::string& path, uint32_t pooling) {
   };
   const float ws = 1.0f / std::sqrt(float(kEmbd));
   add("token_embd.weight", kEmbd, kTokens.size(), 1.0f, 0.0f);
-  add("position_embd.weight", kEmbd, kCtx, 0.5f, 0.0f);
+  if (!nomic) add("position_embd.weight", kEmbd, kCtx, 0.5f, 0.0f);
   add("token_types.weight", kEmbd, 2, 0.5f, 0.0f);
   add("token_embd_norm.weight", kEmbd, 1, 0.1f, 1.0f);
   add("token_embd_norm.bias", kEmbd, 1, 0.1f, 0.0f);
   for (int l = 0; l < kLayers; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
-    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
-      add(b + m + ".weight", kEmbd, kEmbd, ws * 2, 0.0f);
-      add(b + m + ".bias", kEmbd, 1, 0.1f, 0.0f);
+    if (nomic) {
+      add(b + "attn_qkv.weight", kEmbd, 3 * kEmbd, ws * 2, 0.0f);
+      add(b + "attn_output.weight", kEmbd, kEmbd, ws * 2, 0.0f);
+    } else {
+      for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_output"}) {
+        add(b + m + ".weight", kEmbd, kEmbd, ws * 2, 0.0f);
+        add(b + m + ".bias", kEmbd, 1, 0.1f, 0.0f);
+      }
     }
     add(b + "attn_output_norm.weight", kEmbd, 1, 0.1f, 1.0f);
     add(b + "attn_output_norm.bias", kEmbd, 1, 0.1f, 0.0f);
     add(b + "ffn_up.weight", kEmbd, kFf, ws, 0.0f);
-    add(b + "ffn_up.bias", kFf, 1, 0.1f, 0.0f);
+    if (nomic) add(b + "ffn_gate.weight", kEmbd, kFf, ws, 0.0f);
+    if (!nomic) add(b + "ffn_up.bias", kFf, 1, 0.1f, 0.0f);
     add(b + "ffn_down.weight", kFf, kEmbd, 1.0f / std::sqrt(float(kFf)), 0.0f);
-    add(b + "ffn_down.bias", kEmbd, 1, 0.1f, 0.0f);
+    if (!nomic) add(b + "ffn_down.bias", kEmbd, 1, 0.1f, 0.0f);
     add(b + "layer_output_norm.weight", kEmbd, 1, 0.1f, 1.0f);
     add(b + "layer_output_norm.bias", kEmbd, 1, 0.1f, 0.0f);
   }
@@ -85,7 +94,7 @@ Mat linear(const Mat& x, const std::vector<float>& w, const std::vector<float>& 
   Mat y(x.size(), std::vector<double>(rows));
   for (size_t t = 0; t < x.size(); ++t) {
     for (int r = 0; r < rows; ++r) {
-      double s = b[r];
+      double s = b.empty() ? 0.0 : b[r];
       for (size_t c = 0; c < cols; ++c) s += double(w[r * cols + c]) * x[t][c];
       y[t][r] = s;
     }
@@ -102,23 +111,51 @@ void layer_norm(std::vector<double>& x, const std::vector<float>& w, const std::
   for (size_t i = 0; i < x.size(); ++i) x[i] = (x[i] - mean) / std::sqrt(var + 1e-12) * w[i] + b[i];
 }
 
-// BERT as the papers and reference implementations define it, in double.
-Mat reference_hidden(Tensors& t, const std::vector<int32_t>& ids) {
+// Rotates pairs (i, i + d/2) of every head of row x at position p (rotary, "neox" pairing).
+void rope_neox(std::vector<double>& x, size_t p, int hd) {
+  for (int h = 0; h < kHeads; ++h) {
+    for (int i = 0; i < hd / 2; ++i) {
+      const double theta = p * std::pow(1000.0, -2.0 * i / hd);
+      double& a = x[h * hd + i];
+      double& b = x[h * hd + i + hd / 2];
+      const double a0 = a, b0 = b;
+      a = a0 * std::cos(theta) - b0 * std::sin(theta);
+      b = a0 * std::sin(theta) + b0 * std::cos(theta);
+    }
+  }
+}
+
+// BERT as the papers and reference implementations define it, in double; with `nomic`, the
+// nomic-bert variant (rotary positions, fused QKV, SwiGLU, no biases).
+Mat reference_hidden(Tensors& t, const std::vector<int32_t>& ids, bool nomic = false) {
   const size_t n = ids.size();
   Mat x(n, std::vector<double>(kEmbd));
   for (size_t p = 0; p < n; ++p) {
     for (int i = 0; i < kEmbd; ++i) {
-      x[p][i] = t["token_embd.weight"][ids[p] * kEmbd + i] + t["position_embd.weight"][p * kEmbd + i] +
-                t["token_types.weight"][i];
+      x[p][i] = t["token_embd.weight"][ids[p] * kEmbd + i] + t["token_types.weight"][i] +
+                (nomic ? 0.0 : t["position_embd.weight"][p * kEmbd + i]);
     }
     layer_norm(x[p], t["token_embd_norm.weight"], t["token_embd_norm.bias"]);
   }
   const int hd = kEmbd / kHeads;
   for (int l = 0; l < kLayers; ++l) {
     const std::string b = "blk." + std::to_string(l) + ".";
-    Mat q = linear(x, t[b + "attn_q.weight"], t[b + "attn_q.bias"], kEmbd);
-    Mat k = linear(x, t[b + "attn_k.weight"], t[b + "attn_k.bias"], kEmbd);
-    Mat v = linear(x, t[b + "attn_v.weight"], t[b + "attn_v.bias"], kEmbd);
+    Mat q, k, v;
+    if (nomic) {
+      const auto& qkv = t[b + "attn_qkv.weight"];  // Q rows, then K rows, then V rows
+      const size_t part = size_t(kEmbd) * kEmbd;
+      q = linear(x, std::vector<float>(qkv.begin(), qkv.begin() + part), {}, kEmbd);
+      k = linear(x, std::vector<float>(qkv.begin() + part, qkv.begin() + 2 * part), {}, kEmbd);
+      v = linear(x, std::vector<float>(qkv.begin() + 2 * part, qkv.end()), {}, kEmbd);
+      for (size_t p = 0; p < n; ++p) {
+        rope_neox(q[p], p, hd);
+        rope_neox(k[p], p, hd);
+      }
+    } else {
+      q = linear(x, t[b + "attn_q.weight"], t[b + "attn_q.bias"], kEmbd);
+      k = linear(x, t[b + "attn_k.weight"], t[b + "attn_k.bias"], kEmbd);
+      v = linear(x, t[b + "attn_v.weight"], t[b + "attn_v.bias"], kEmbd);
+    }
     Mat a(n, std::vector<double>(kEmbd, 0.0));
     for (size_t i = 0; i < n; ++i) {
       for (int h = 0; h < kHeads; ++h) {
@@ -142,8 +179,15 @@ Mat reference_hidden(Tensors& t, const std::vector<int32_t>& ids) {
       layer_norm(x[p], t[b + "attn_output_norm.weight"], t[b + "attn_output_norm.bias"]);
     }
     Mat u = linear(x, t[b + "ffn_up.weight"], t[b + "ffn_up.bias"], kFf);
-    for (auto& row : u) {
-      for (auto& e : row) e = 0.5 * e * (1.0 + std::erf(e / std::sqrt(2.0)));
+    if (nomic) {
+      Mat g = linear(x, t[b + "ffn_gate.weight"], {}, kFf);
+      for (size_t p = 0; p < n; ++p) {
+        for (int i = 0; i < kFf; ++i) u[p][i] *= g[p][i] / (1.0 + std::exp(-g[p][i]));
+      }
+    } else {
+      for (auto& row : u) {
+        for (auto& e : row) e = 0.5 * e * (1.0 + std::erf(e / std::sqrt(2.0)));
+      }
     }
     Mat dn = linear(u, t[b + "ffn_down.weight"], t[b + "ffn_down.bias"], kEmbd);
     for (size_t p = 0; p < n; ++p) {
@@ -192,6 +236,26 @@ TEST(Bert, EmbeddingsMatchADirectDoublePrecisionEvaluation) {
     want = normalized(avg);
     for (int i = 0; i < kEmbd; ++i) EXPECT_NEAR((*mean)[i], want[i], tol) << i;
   }
+}
+
+TEST(Bert, NomicBertMatchesADirectDoublePrecisionEvaluation) {
+  lantern::testing::TempDir dir;
+  Tensors t = write_tiny_bert(dir.file("nomic.gguf"), /*pooling=*/1, /*nomic=*/true);
+  auto model = Model::load(dir.file("nomic.gguf"));
+  ASSERT_TRUE(model.ok()) << model.status().to_string();
+  EXPECT_EQ((*model)->info().arch, "nomic-bert");
+  const auto ids = (*model)->tokenizer().encode("a red dog sat on the mat", true, false);
+  Mat ref = reference_hidden(t, ids, /*nomic=*/true);
+  auto s = Session::create(*model);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  auto mean = (*s)->embed(ids, Pooling::kModel);  // the file asks for mean pooling
+  ASSERT_TRUE(mean.ok()) << mean.status().to_string();
+  std::vector<double> avg(kEmbd, 0.0);
+  for (const auto& row : ref) {
+    for (int i = 0; i < kEmbd; ++i) avg[i] += row[i] / ref.size();
+  }
+  auto want = normalized(avg);
+  for (int i = 0; i < kEmbd; ++i) EXPECT_NEAR((*mean)[i], want[i], 2e-3) << i;  // F16 cache
 }
 
 TEST(Bert, AttentionSeesTheWholeSequence) {
