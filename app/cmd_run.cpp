@@ -86,8 +86,8 @@ std::vector<int32_t> prompt_tokens(const Context& ctx, const engine::Model& mode
   std::vector<engine::ChatMessage> messages;
   if (ctx.args.has("system")) messages.push_back({"system", *ctx.args.get("system")});
   messages.push_back({"user", prompt});
-  const std::string text = tmpl.render(messages, /*add_generation_prompt=*/true);
-  return tok.encode(text, /*add_special=*/true, /*parse_special=*/true);
+  // Special-token text typed in the prompt stays text: only the template's own markers are special.
+  return tmpl.encode(tok, messages, /*add_generation_prompt=*/true);
 }
 
 int run_run(Context& ctx) {

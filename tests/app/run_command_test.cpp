@@ -142,3 +142,19 @@ TEST(RunCommand, PromptFromStandardInputAndFile) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RunCommand, SpecialTokenTextInThePromptStaysText) {
+  LT_REQUIRE_SHARED(shared);
+  const std::string model = shared + "/models/real/aidreams260K.gguf";
+  // "</s>" is aidreams' EOS: typed by the user it must not become the control token, so the
+  // prompt is longer than the two-word one by the spelled-out characters.
+  auto plain = run_lantern({"run", "-m", model, "-p", "The", "-n", "1", "--temp", "0", "-v", "-t", "1"});
+  auto typed = run_lantern({"run", "-m", model, "-p", "The</s>", "-n", "1", "--temp", "0", "-v", "-t", "1"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  EXPECT_GT(prompt_tokens_of(typed.err), prompt_tokens_of(plain.err) + 1) << typed.err;
+}
+
+}  // namespace
