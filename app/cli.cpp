@@ -32,6 +32,7 @@ const std::vector<OptionSpec>& global_options() {
       {"verbose", 'v', "", "print more detail (timings, decisions) to stderr"},
       {"help", 'h', "", "show help for lantern or the command"},
       {"version", 0, "", "print the version and exit"},
+      {"raw-output", 0, "", "write model output and document text unchanged (no escaping of control characters)"},
   };
   return kGlobal;
 }

@@ -105,9 +105,9 @@ int run_ask(Context& ctx) {
 
   // The source is given even with --no-kb: it holds the audit log (request.use_kb skips search).
   Conversation conversation(model.get(), source.get());
-  const bool tty = ctx.stdout_tty;
+  ui::StreamSanitizer sanitizer;  // holds back a UTF-8 character split across pieces
   auto out = [&](std::string_view text) {
-    std::string s = tty ? ui::sanitize(text) : std::string(text);
+    std::string s = ctx.raw_output ? std::string(text) : sanitizer.push(text);
     std::fwrite(s.data(), 1, s.size(), stdout);
     std::fflush(stdout);
   };
@@ -147,6 +147,10 @@ int run_ask(Context& ctx) {
   std::string sources = format_sources(*result);
   if (!sources.empty()) tail += "\n" + sources;
   out(tail);
+  if (!ctx.raw_output) {
+    const std::string held = sanitizer.finish();
+    std::fwrite(held.data(), 1, held.size(), stdout);
+  }
   if (ctx.verbose) {
     const AnswerTimings& t = result->timings;
     std::fprintf(stderr,

@@ -151,9 +151,11 @@ int run_run(Context& ctx) {
   Status st = s.eval(ids, &g_cancel);
   Result<engine::Generation> gen = Status::cancelled("cancelled during the prompt");
   bool ends_with_newline = true;
+  // A stream sanitizer: a UTF-8 character split across tokens is held back, not replaced.
+  ui::StreamSanitizer sanitizer;
   auto print = [&](std::string_view piece) {
     if (piece.empty()) return;
-    const std::string out = ctx.stdout_tty ? ui::sanitize(piece) : std::string(piece);
+    const std::string out = ctx.raw_output ? std::string(piece) : sanitizer.push(piece);
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
     ends_with_newline = piece.back() == '\n';
@@ -164,6 +166,10 @@ int run_run(Context& ctx) {
     gen = s.generate(*sp, max_tokens, print, &g_cancel);
   }
   sigaction(SIGINT, &old_sa, nullptr);
+  if (!ctx.raw_output) {
+    const std::string held = sanitizer.finish();  // an unfinished UTF-8 sequence at the end
+    std::fwrite(held.data(), 1, held.size(), stdout);
+  }
   if (!ends_with_newline) std::fputc('\n', stdout);
   std::fflush(stdout);
   if (!st.ok() && st.code() != StatusCode::kCancelled) return runtime_error(ctx, st);

@@ -62,7 +62,7 @@ int run_tokenize(Context& ctx) {
   if (args.has("pieces")) {
     for (int32_t id : ids) {
       const std::string piece = t.token_piece(id);
-      out += std::to_string(id) + "\t" + (ctx.stdout_tty ? ui::sanitize(piece) : piece) + "\n";
+      out += std::to_string(id) + "\t" + (ctx.raw_output ? piece : ui::sanitize(piece)) + "\n";
     }
   } else {
     for (size_t i = 0; i < ids.size(); ++i) {

@@ -30,6 +30,9 @@ struct Context {
   bool stdin_tty = false;
   bool stdout_tty = false;
   bool stderr_tty = false;
+  // Model output and document text are sanitized (lantern/ui/sanitize.h) on stdout whether or not it
+  // is a terminal (a pipe may end in `less -R` or a terminal too); --raw-output writes them unchanged.
+  bool raw_output = false;
 };
 
 struct CommandSpec {

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   ctx.args = std::move(parsed).value();
   ctx.quiet = ctx.args.has("quiet");
   ctx.verbose = ctx.args.has("verbose");
+  ctx.raw_output = ctx.args.has("raw-output");
 
   if (ctx.args.has("version")) {
     std::printf("lantern %s\n", LANTERN_VERSION);

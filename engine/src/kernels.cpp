@@ -11,6 +11,10 @@
 
 #include "kernels.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace lantern::engine {
 namespace kernels {
 namespace {
@@ -28,10 +32,20 @@ bool env_flag(const char* name) {
   return v != nullptr && *v != '\0' && std::string(v) != "0";
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+// F16C from CPUID leaf 1 (ECX bit 29): clang 14 does not know __builtin_cpu_supports("f16c"), and
+// the fuzz build (clang) links this file.
+bool cpu_has_f16c() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ecx & (1u << 29)) != 0;
+}
+#endif
+
 SimdLevel detect_cpu() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))) {
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c())) {
     return SimdLevel::kScalar;
   }
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&

@@ -1,6 +1,9 @@
 // SQLite helper implementations: error formatting, exec, statement stepping, transactions.
 #include "sqlite_util.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace lantern::kb {
 
 Status sqlite_error(sqlite3* db, std::string_view what) {
@@ -10,6 +13,19 @@ Status sqlite_error(sqlite3* db, std::string_view what) {
   int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
   msg += " (code " + std::to_string(code) + ")";
   int primary = code & 0xff;
+  // An I/O error's cause from the OS ("File too large" under a file size limit, "No space left on
+  // device" on a full disk) is what the user can act on; SQLite keeps it apart from its message.
+  if (db && (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN)) {
+    int sys = sqlite3_system_errno(db);
+    if (sys == EFBIG || sys == ENOSPC || sys == EDQUOT) {
+      msg += ": disk full (" + std::string(std::strerror(sys)) + ")";
+    } else if (primary == SQLITE_FULL || code == SQLITE_IOERR_WRITE) {
+      // SQLite reports errno as it is after its cleanup, often no longer the write's.
+      msg += ": could not write the database: disk full or file size limit reached";
+    } else if (sys != 0) {
+      msg += ": " + std::string(std::strerror(sys));
+    }
+  }
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) return Status::corruption(msg);
   if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN ||
       primary == SQLITE_READONLY || primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
