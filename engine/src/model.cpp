@@ -12,6 +12,7 @@
 #include "lantern/engine/thread_pool.h"
 #include "lantern/engine/tokenizer.h"
 #include "model_weights.h"
+#include "system_memory.h"
 #include "weight_loader.h"
 
 namespace lantern::engine {
@@ -34,7 +35,20 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
     if (options.progress) options.progress(f);
   };
   report(0.0f);
+  const int max_threads = max_useful_threads();
+  if (options.n_threads > max_threads) {
+    return Status::resource_limit("'" + path + "': " + std::to_string(options.n_threads) + " threads requested, more than " +
+                                  std::to_string(max_threads) + " (4 per CPU core available, at least 8) would only slow it down");
+  }
   LT_ASSIGN_OR_RETURN(auto file, GgufFile::open(path));
+  // A model larger than RAM + swap would page its weights from disk for every token: refuse it now
+  // rather than after minutes of loading.
+  const SystemMemory mem = read_system_memory();
+  if (mem.ram_total > 0 && file->file_size() > mem.ram_total + mem.swap_total) {
+    return Status::resource_limit("'" + path + "': the model file is " + format_bytes(file->file_size()) +
+                                  ", larger than this machine's " + format_bytes(mem.ram_total) + " of RAM + " +
+                                  format_bytes(mem.swap_total) + " of swap");
+  }
   auto w = std::make_unique<ModelWeights>();
   LT_ASSIGN_OR_RETURN(w->hp, read_hparams(*file, w->params));
   const ArchLoader* spec = find_arch_loader(w->hp.arch);  // read_hparams checked it exists

@@ -13,6 +13,7 @@
 #include "kv_cache.h"
 #include "lantern/engine/model.h"
 #include "model_weights.h"
+#include "system_memory.h"
 
 namespace lantern::engine {
 namespace {
@@ -48,6 +49,18 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
   }
   if (opt.n_batch <= 0) opt.n_batch = 256;
   opt.n_batch = std::min(opt.n_batch, opt.n_ctx);
+  {
+    // The KV cache is allocated and zeroed at once: one that does not fit would be OOM-killed.
+    const uint64_t elem = opt.kv_type == KvType::kF32 ? 4 : 2;
+    const double need = 2.0 * static_cast<double>(hp.n_layer) * opt.n_ctx * static_cast<double>(hp.n_embd_kv()) * elem;
+    const SystemMemory mem = read_system_memory();
+    if (mem.available > 0 && need > static_cast<double>(mem.available)) {
+      return Status::resource_limit("session: a context of " + std::to_string(opt.n_ctx) + " positions needs " +
+                                    format_bytes(static_cast<uint64_t>(std::min(need, 1.8e19))) +
+                                    " of KV cache, more than the " + format_bytes(mem.available) +
+                                    " of memory available (lower the context size)");
+    }
+  }
   auto cache = KvCache::create(hp.n_layer, opt.n_ctx, hp.n_embd_kv(), opt.kv_type);
   if (!cache.ok()) return cache.status();
   std::unique_ptr<Session> s(new Session());
