@@ -87,6 +87,28 @@ const char* const kEndOfTurnTexts[] = {
 
 }  // namespace
 
+void tok::TokenIndex::build(const Vocab& vocab) {
+  tokens_ = &vocab.tokens;
+  size_t cap = 16;
+  while (cap < 2 * vocab.tokens.size() + 2) cap *= 2;
+  slots_.assign(cap, Slot{});
+  const size_t mask = cap - 1;
+  for (size_t id = 0; id < vocab.tokens.size(); ++id) {
+    const std::string& t = vocab.tokens[id];
+    if (t.empty()) continue;
+    const uint64_t h = hash(t);
+    const auto tag = static_cast<uint32_t>(h);
+    for (size_t i = static_cast<size_t>(h >> 32) & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id < 0) {
+        s = {tag, static_cast<int32_t>(id)};
+        break;
+      }
+      if (s.tag == tag && vocab.tokens[static_cast<size_t>(s.id)] == t) break;  // duplicate: keep the first
+    }
+  }
+}
+
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Tokenizer::~Tokenizer() = default;
 
@@ -98,12 +120,7 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::from_vocab(Vocab vocab) {
   const Vocab& v = m.vocab;
   const int32_t n = v.n_vocab();
 
-  m.index.vocab = &v;
-  m.index.by_text.reserve(static_cast<size_t>(n));
-  for (int32_t id = 0; id < n; ++id) {
-    const std::string& t = v.tokens[static_cast<size_t>(id)];
-    if (!t.empty()) m.index.by_text.emplace(t, id);  // first id wins for duplicate texts
-  }
+  m.index.build(v);
 
   // Per-kind defaults for whatever the metadata leaves open.
   switch (v.kind) {

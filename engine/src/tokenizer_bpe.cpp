@@ -71,6 +71,7 @@ BpeEncoder::BpeEncoder(const Vocab& vocab, const TokenIndex& index, bool ignore_
   slots_.assign(cap, Slot{});
   shift_ = 64 - bits;
   for (int b = 0; b < 256; ++b) byte_token_[static_cast<size_t>(b)] = index.find(byte_to_unicode()[static_cast<size_t>(b)]);
+  std::string joined;
   for (size_t rank = 0; rank < vocab.merges.size(); ++rank) {
     const std::string& m = vocab.merges[rank];
     const size_t sp = m.find(' ', 1);  // validated by Vocab::validate
@@ -78,7 +79,8 @@ BpeEncoder::BpeEncoder(const Vocab& vocab, const TokenIndex& index, bool ignore_
     const std::string_view right = std::string_view(m).substr(sp + 1);
     const int32_t lid = index.find(left);
     const int32_t rid = index.find(right);
-    const int32_t result = index.find(std::string(left) + std::string(right));
+    joined.assign(left).append(right);
+    const int32_t result = index.find(joined);
     const Merge merge{static_cast<int32_t>(rank), result};
     if (lid >= 0 && rid >= 0) {
       insert_merge(pair_key(lid, rid), merge);
