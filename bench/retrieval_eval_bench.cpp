@@ -428,11 +428,18 @@ int main(int argc, char** argv) {
     t.english_stopwords = false;
     systems.push_back(lantern_system("lantern, no stopwords", t));
     t = {};
-    t.cjk_phrases = false;
-    systems.push_back(lantern_system("lantern, no CJK phrases", t));
+    t.cjk_phrases = true;
+    systems.push_back(lantern_system("lantern, + CJK phrases", t));
     t = {};
     t.cjk_unigrams = true;
     systems.push_back(lantern_system("lantern, + CJK unigrams", t));
+    t = {};
+    t.cjk_phrases = false;
+    t.cjk_unigrams = true;
+    systems.push_back(lantern_system("lantern, unigrams, no phrases", t));
+    t = {};
+    t.candidate_budget = int64_t{1} << 40;
+    systems.push_back(lantern_system("lantern, no budget (exact)", t));
     for (double w : {1.0, 2.0, 5.0, 10.0}) {
       t = {};
       t.w_title = w;

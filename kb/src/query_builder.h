@@ -4,8 +4,8 @@
 // original surface text in double quotes, so FTS5 re-tokenizes (and stems) them exactly once, as
 // at index time, and no FTS5 operator, column filter or quote in the user's text means anything.
 // Latin: one term per word, English stopwords dropped (unless nothing else is left). CJK: one term
-// per character bigram, plus each 3-character window as a 2-bigram phrase so that longer matches
-// rank higher (the phrases act like rare trigrams), optionally the single characters too.
+// per character bigram; optionally each 3-character window as a 2-bigram phrase and the single
+// characters too (both off by default: see bench/RESULTS.md for what each measured).
 //
 // The one thing to know: never quote a stem or a normalized token; quote the user's own text.
 #pragma once
@@ -23,7 +23,9 @@ namespace lantern::kb {
 // Knobs tuned by bench/retrieval_eval_bench.cpp; the defaults are the tuned values.
 struct QueryTuning {
   bool english_stopwords = true;
-  bool cjk_phrases = true;    // 3-character windows as 2-bigram phrases
+  // CMRC 2018 MRR@10: bigrams alone 0.984, + phrases 0.978, + unigrams 0.989 but 3x slower at
+  // 100k chunks (every common character becomes a scored term).
+  bool cjk_phrases = false;   // 3-character windows as 2-bigram phrases
   bool cjk_unigrams = false;  // single characters of multi-character runs as terms
   size_t max_terms = 64;      // longer queries keep their first terms
   // Planner: terms' document frequencies are estimated from their first df_sample matches; when

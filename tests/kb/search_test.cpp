@@ -151,7 +151,12 @@ TEST(QueryBuilder, QuotesTermsAndDropsStopwords) {
   plan = build_query("the of");  // only stopwords: keep them rather than return nothing
   EXPECT_EQ(plan.match, "\"the\" OR \"of\"");
   plan = build_query("生命数");
-  EXPECT_EQ(plan.match, "\"生命\" OR \"生命数\" OR \"命数\"");
+  EXPECT_EQ(plan.match, "\"生命\" OR \"命数\"");
+  QueryTuning more;
+  more.cjk_phrases = true;
+  more.cjk_unigrams = true;
+  plan = build_query("生命数", more);
+  EXPECT_EQ(plan.match, "\"生命\" OR \"生命数\" OR \"生\" OR \"命数\" OR \"命\" OR \"数\"");
   EXPECT_EQ(fts5_quote("a\"b"), "\"a\"\"b\"");
   EXPECT_TRUE(build_query("?!。").match.empty());
 }
