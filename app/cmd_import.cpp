@@ -118,6 +118,9 @@ int run_import(Context& ctx) {
   if (!target.ok()) return runtime_error(ctx, target.status());
   if (!overlap.ok()) return runtime_error(ctx, overlap.status());
   if (*target) opt.chunking.target = static_cast<int>(std::clamp<int64_t>(**target, 50, 100000));
+  auto pdf_timeout = ctx.config.get_double("kb.pdf_timeout");
+  if (!pdf_timeout.ok()) return runtime_error(ctx, pdf_timeout.status());
+  if (*pdf_timeout) opt.limits.pdf_time_limit_s = std::clamp(**pdf_timeout, 0.1, 3600.0);
   if (*overlap) opt.chunking.overlap = static_cast<int>(std::clamp<int64_t>(**overlap, 0, opt.chunking.target / 2));
 
   auto kbr = open_knowledge_base(ctx);

@@ -76,6 +76,8 @@ Detection detect_format(std::string_view path, std::string_view head) {
     // Unknown or no extension: by content.
     if (head.substr(0, 5) == "%PDF-") {
       d.format = Format::kPdf;
+    } else if (head.substr(0, 2) == "#!" && !looks_binary(head)) {
+      d.format = Format::kCode;  // a script
     } else if (looks_binary(head)) {
       d.supported = false;
       d.reason = ext.empty() ? "binary file" : "binary file ('." + ext + "')";

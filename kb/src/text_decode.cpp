@@ -200,6 +200,7 @@ const char* encoding_name(Encoding e) {
     case Encoding::kUtf16Le: return "UTF-16LE";
     case Encoding::kUtf16Be: return "UTF-16BE";
     case Encoding::kGb18030: return "GB18030";
+    case Encoding::kWindows1252: return "WINDOWS-1252";
   }
   return "?";
 }
@@ -265,6 +266,11 @@ DecodedText decode_text(std::string_view bytes) {
     // GB18030 when nearly all its high bytes pair up, and it explains the bytes better than UTF-8.
     if (g.multibyte > 0 && g.invalid * 100 <= g.multibyte && g.invalid < u.invalid) {
       return iconv_decode(bytes, "GB18030", Encoding::kGb18030);
+    }
+    // Single-byte Western text ("caf\xE9"): its high bytes almost never form UTF-8 sequences.
+    if (u.multibyte * 20 <= u.invalid) {
+      DecodedText d = iconv_decode(bytes, "WINDOWS-1252", Encoding::kWindows1252);
+      if (d.n_replaced * 20 <= u.invalid) return d;
     }
   }
   DecodedText out;

@@ -3,7 +3,8 @@
 // The one thing to know: decoding never fails. Invalid or truncated sequences become U+FFFD and
 // are counted, so a damaged file still imports. Detection order: BOM (UTF-8, UTF-16 LE/BE), then
 // BOM-less UTF-16 by its zero bytes, then valid UTF-8, then GB18030 (a superset of GBK and GB2312)
-// when its byte structure fits clearly better than UTF-8 does, else UTF-8 with replacements.
+// when its byte structure fits clearly better than UTF-8 does, then Windows-1252 (a superset of
+// Latin-1) when almost no high byte forms valid UTF-8, else UTF-8 with replacements.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 namespace lantern::kb {
 
-enum class Encoding { kUtf8, kUtf16Le, kUtf16Be, kGb18030 };
+enum class Encoding { kUtf8, kUtf16Le, kUtf16Be, kGb18030, kWindows1252 };
 const char* encoding_name(Encoding e);
 
 struct DecodedText {

@@ -165,6 +165,19 @@ TEST(Import, IncrementalAddUnchangedUpdatePrune) {
   auto forgot = kb->forget("default", docs.file("sub"));
   ASSERT_TRUE(forgot.ok());
   EXPECT_EQ(*forgot, 1);
+
+  // Globs with a '/' match whole paths; excluded folders are not entered.
+  docs.write("drafts/z.txt", "draft");
+  docs.write("keep/k.txt", "keep");
+  ImportOptions ex;
+  ex.exclude = {"drafts", "*/keep/*.txt", "*.tmp"};
+  auto r4 = kb->import({docs.path()}, ex);
+  ASSERT_TRUE(r4.ok());
+  for (const auto& f : r4->files) {
+    EXPECT_EQ(f.path.find("drafts"), std::string::npos) << f.path;
+    EXPECT_EQ(f.path.find("keep"), std::string::npos) << f.path;
+  }
+  EXPECT_EQ(r4->added, 1);  // sub/b.md, forgotten above
 }
 
 TEST(Import, BadFilesAreReportedAndTheRestCompletes) {

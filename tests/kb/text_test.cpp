@@ -83,10 +83,19 @@ TEST(Decode, Gb18030IsDetectedAndConverted) {
 
 TEST(Decode, Utf8WinsWhenValidAndInvalidBytesAreReplaced) {
   EXPECT_EQ(decode_text("caf\xC3\xA9 中文").encoding, Encoding::kUtf8);
-  DecodedText d = decode_text("ok \xFF\xC0 done \xE4\xB8");
-  EXPECT_EQ(d.text, "ok \xEF\xBF\xBD\xEF\xBF\xBD done \xEF\xBF\xBD\xEF\xBF\xBD");
+  // Mostly valid UTF-8 with damage: the damage is replaced (not reinterpreted as another charset).
+  DecodedText d = decode_text("知识 ok \xFF\xC0 done 中文 \xE4\xB8");
+  EXPECT_EQ(d.encoding, Encoding::kUtf8);
+  EXPECT_EQ(d.text, "知识 ok \xEF\xBF\xBD\xEF\xBF\xBD done 中文 \xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(d.n_replaced, 4);
   EXPECT_EQ(decode_text("\xEF\xBB\xBFhello").text, "hello");
+}
+
+TEST(Decode, Windows1252Fallback) {
+  DecodedText d = decode_text("caf\xE9 cr\xE8me br\xFBl\xE9" "e \x80 5");
+  EXPECT_EQ(d.encoding, Encoding::kWindows1252);
+  EXPECT_EQ(d.text, "caf\xC3\xA9 cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e \xE2\x82\xAC 5");
+  EXPECT_EQ(d.n_replaced, 0);
 }
 
 TEST(Decode, BinaryDetection) {
@@ -242,6 +251,7 @@ TEST(Extract, DetectFormat) {
   EXPECT_EQ(detect_format("/a/README", "hello").format, Format::kText);
   EXPECT_FALSE(detect_format("/a/blob", std::string("\x7f" "ELF\0\0\0", 7)).supported);
   EXPECT_EQ(detect_format("/a/noext", "%PDF-1.4").format, Format::kPdf);
+  EXPECT_EQ(detect_format("/a/run", "#!/bin/sh\necho hi\n").format, Format::kCode);
 }
 
 }  // namespace

@@ -147,7 +147,7 @@ struct ImportOptions {
   // Called from the importing thread before each file and once at the end.
   std::function<void(const ImportProgress&)> progress;
   // Checked between documents: when it becomes true the import stops after the current one.
-  std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
   // Test hook: fail the write of any document after this many chunks were inserted (-1: never).
   int64_t fail_after_chunks_for_testing = -1;
 };
