@@ -36,6 +36,7 @@ const char* format_name(Format f) {
     case Format::kJson: return "json";
     case Format::kCode: return "code";
     case Format::kText: return "text";
+    case Format::kRoff: return "man";
   }
   return "?";
 }
@@ -50,6 +51,9 @@ Detection detect_format(std::string_view path, std::string_view head) {
     d.format = Format::kMarkdown;
   } else if (one_of(ext, {"html", "htm", "xhtml"})) {
     d.format = Format::kHtml;
+  } else if (one_of(ext, {"man", "roff", "mdoc"}) ||
+             (ext.size() == 1 && ext[0] >= '1' && ext[0] <= '9' && looks_like_roff(head))) {
+    d.format = Format::kRoff;  // "syslog.1" without roff requests stays plain text below
   } else if (ext == "pdf") {
     d.format = Format::kPdf;
   } else if (ext == "docx") {
@@ -78,6 +82,8 @@ Detection detect_format(std::string_view path, std::string_view head) {
       d.format = Format::kPdf;
     } else if (head.substr(0, 2) == "#!" && !looks_binary(head)) {
       d.format = Format::kCode;  // a script
+    } else if (!looks_binary(head) && looks_like_roff(head)) {
+      d.format = Format::kRoff;
     } else if (looks_binary(head)) {
       d.supported = false;
       d.reason = ext.empty() ? "binary file" : "binary file ('." + ext + "')";
@@ -103,6 +109,7 @@ Result<Extracted> extract(Format format, std::string_view bytes, const ImportLim
     case Format::kHtml: return extract_html(bytes, limits);
     case Format::kDocx: return extract_docx(bytes, limits);
     case Format::kPdf: return extract_pdf(bytes, limits);
+    case Format::kRoff: return extract_roff(bytes);
   }
   return Status::internal("unknown format");
 }

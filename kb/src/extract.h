@@ -17,7 +17,7 @@
 
 namespace lantern::kb {
 
-enum class Format { kTxt, kMarkdown, kHtml, kPdf, kDocx, kCsv, kJson, kCode, kText };
+enum class Format { kTxt, kMarkdown, kHtml, kPdf, kDocx, kCsv, kJson, kCode, kText, kRoff };
 const char* format_name(Format f);
 
 struct Block {
@@ -54,6 +54,9 @@ Result<Extracted> extract_json(std::string_view bytes, const ImportLimits& limit
 Result<Extracted> extract_html(std::string_view bytes, const ImportLimits& limits);
 Result<Extracted> extract_docx(std::string_view bytes, const ImportLimits& limits);
 Result<Extracted> extract_pdf(std::string_view bytes, const ImportLimits& limits);
+Result<Extracted> extract_roff(std::string_view bytes);  // man pages (.1-.9, .man, .roff)
+// True when the first lines hold man(7)/mdoc(7) requests (.TH, .Dd, .SH).
+bool looks_like_roff(std::string_view head);
 
 // Splits normalized prose into paragraph blocks at blank lines.
 void append_paragraphs(std::string_view text, int64_t page, std::vector<Block>& out);

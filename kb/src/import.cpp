@@ -158,7 +158,7 @@ class Importer {
   Importer(sqlite3* db, int64_t kb_id, const ImportOptions& opt) : db_(db), kb_id_(kb_id), opt_(opt) {}
 
   Status prepare() {
-    LT_ASSIGN_OR_RETURN(find_, Stmt::prepare(db_, "SELECT id, coalesce(sha256,''), status FROM documents "
+    LT_ASSIGN_OR_RETURN(find_, Stmt::prepare(db_, "SELECT id, coalesce(sha256,''), status, format FROM documents "
                                                   "WHERE kb_id = ? AND path = ?"));
     LT_ASSIGN_OR_RETURN(del_, Stmt::prepare(db_, "DELETE FROM documents WHERE id = ?"));
     LT_ASSIGN_OR_RETURN(ins_doc_, Stmt::prepare(db_, "INSERT INTO documents(kb_id, path, title, format, size, "
@@ -201,8 +201,11 @@ class Importer {
     int64_t old_id = exists ? find_.col_int(0) : 0;
     std::string old_sha = exists ? find_.col_text(1) : "";
     std::string old_status = exists ? find_.col_text(2) : "";
+    std::string old_format = exists ? find_.col_text(3) : "";
     find_.reset();
-    if (exists && old_sha == sha && old_status == "ok") {
+    // Same bytes read the same way: nothing to do. A format change (a newer lantern reads the file
+    // with a better extractor, e.g. man pages as roff instead of text) re-extracts it.
+    if (exists && old_sha == sha && old_status == "ok" && old_format == format_name(det.format)) {
       ++report.unchanged;
       return ok_status();
     }
