@@ -113,25 +113,36 @@ Result<RankedQuery> plan_ranked_query(sqlite3* db, const QueryPlan& plan, const 
     for (const Est* e : order) out.dfs.push_back(e->df);
     return out;
   }
-  // Too many candidates to score: the rarest terms (within the budget, at least one) choose the
-  // candidates; the others still score them through a second, always-true OR group.
+  // Too many candidates to score. A driver expression picks the candidates; every term still
+  // scores them through a second OR group (always true for a candidate). Driver: the rarest
+  // terms within the budget; when even the rarest term is more common than that, its newest
+  // `candidate_budget` matches (highest rowids). Pairs of common terms (chunks holding two of
+  // them) were tried and cost more than the budget they were meant to save.
+  const double budget = static_cast<double>(tuning.candidate_budget);
   std::stable_sort(order.begin(), order.end(), [](const Est* a, const Est* b) { return a->df < b->df; });
-  std::vector<const Est*> driver, rest;
+  std::vector<const Est*> rare;
   double used = 0;
   for (const Est* e : order) {
-    if (rest.empty() && (driver.empty() || used + e->df <= static_cast<double>(tuning.candidate_budget))) {
-      driver.push_back(e);
-      used += e->df;
-    } else {
-      rest.push_back(e);
-    }
+    if (!rare.empty() && used + e->df > budget) break;
+    rare.push_back(e);
+    used += e->df;
   }
-  std::vector<const Est*> all = driver;
-  all.insert(all.end(), rest.begin(), rest.end());
-  out.match = "(" + or_of(driver) + ") AND (" + or_of(all) + ")";
-  for (const Est* e : driver) out.dfs.push_back(e->df);
-  for (size_t i = 0; i < driver.size(); ++i) out.dfs.push_back(-1);  // the repeats only filter
-  for (const Est* e : rest) out.dfs.push_back(e->df);
+  if (rare.front()->df > budget) {
+    Statement floor(db, "SELECT rowid FROM chunk_fts WHERE chunk_fts MATCH ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2");
+    LT_RETURN_IF_ERROR(floor.prepared("search: preparing candidate window"));
+    sqlite3_bind_text(floor.get(), 1, rare.front()->quoted.data(), static_cast<int>(rare.front()->quoted.size()),
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_int64(floor.get(), 2, tuning.candidate_budget - 1);
+    if (sqlite3_step(floor.get()) == SQLITE_ROW) out.min_rowid = sqlite3_column_int64(floor.get(), 0);
+  }
+  if (order.size() == 1) {
+    out.match = order.front()->quoted;
+    out.dfs.push_back(order.front()->df);
+    return out;
+  }
+  out.match = "(" + or_of(rare) + ") AND (" + or_of(order) + ")";
+  for (size_t i = 0; i < rare.size(); ++i) out.dfs.push_back(-1);  // the driver only filters
+  for (const Est* e : order) out.dfs.push_back(e->df);
   return out;
 }
 
@@ -143,7 +154,9 @@ Result<std::vector<std::pair<int64_t, double>>> rank_chunks(sqlite3* db, const Q
   if (query.match.empty()) return out;
   std::string sql = "SELECT rowid, lantern_rank(chunk_fts, ?2, ?3, ?4";
   for (size_t i = 0; i < query.dfs.size(); ++i) sql += ", ?" + std::to_string(6 + i);
-  sql += ") AS s FROM chunk_fts WHERE chunk_fts MATCH ?1 ORDER BY s DESC LIMIT ?5";
+  sql += ") AS s FROM chunk_fts WHERE chunk_fts MATCH ?1";
+  if (query.min_rowid > 0) sql += " AND rowid >= " + std::to_string(query.min_rowid);
+  sql += " ORDER BY s DESC LIMIT ?5";
   Statement rank(db, sql.c_str());
   LT_RETURN_IF_ERROR(rank.prepared("search: preparing ranked query"));
   Statement in_kb(db, "SELECT d.kb_id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id = ?1");

@@ -20,6 +20,7 @@ Result<std::vector<SearchHit>> keyword_search(sqlite3* db, std::string_view quer
 struct RankedQuery {
   std::string match;        // empty: nothing can match
   std::vector<double> dfs;  // one per phrase of `match`; negative: filter only
+  int64_t min_rowid = 0;    // > 0: only chunks with rowid >= this are scored
 };
 Result<RankedQuery> plan_ranked_query(sqlite3* db, const QueryPlan& plan, const QueryTuning& tuning);
 

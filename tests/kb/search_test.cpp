@@ -10,6 +10,7 @@
 #include "highlight.h"
 #include "kb_test_db.h"
 #include "query_builder.h"
+#include "searcher.h"
 
 namespace lantern::kb {
 namespace {
@@ -159,6 +160,48 @@ TEST(QueryBuilder, QuotesTermsAndDropsStopwords) {
   EXPECT_EQ(plan.match, "\"生命\" OR \"生命数\" OR \"生\" OR \"命数\" OR \"命\" OR \"数\"");
   EXPECT_EQ(fts5_quote("a\"b"), "\"a\"\"b\"");
   EXPECT_TRUE(build_query("?!。").match.empty());
+}
+
+}  // namespace
+}  // namespace lantern::kb
+
+namespace lantern::kb {
+namespace {
+
+// The planner's bounded paths, forced with a tiny candidate budget.
+TEST(SearchPlanner, BudgetLimitsScoredRowsButKeepsRareTermHits) {
+  TestDb t;
+  int64_t kb = t.add_kb("default");
+  for (int i = 0; i < 40; ++i) t.add_chunk(t.add_document(kb, "/c" + std::to_string(i), "c"), "common words only here");
+  t.add_chunk(t.add_document(kb, "/rare", "r"), "a rare gem among common words");
+  QueryTuning tuning;
+  tuning.candidate_budget = 5;
+  QueryPlan plan = build_query("rare common", tuning);
+  auto rq = plan_ranked_query(t.db(), plan, tuning);
+  ASSERT_TRUE(rq.ok()) << rq.status().to_string();
+  EXPECT_EQ(rq->match, "(\"rare\") AND (\"rare\" OR \"common\")");
+  ASSERT_EQ(rq->dfs.size(), 3u);
+  EXPECT_LT(rq->dfs[0], 0);  // the driver copy only filters
+  EXPECT_EQ(rq->dfs[1], 1);
+  EXPECT_EQ(rq->dfs[2], 41);
+  SearchOptions opt;
+  auto hits = keyword_search(t.db(), "rare common", opt, tuning);
+  ASSERT_TRUE(hits.ok()) << hits.status().to_string();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].path, "/rare");
+  // A lone common term: only its newest `budget` matches are scored.
+  plan = build_query("common", tuning);
+  rq = plan_ranked_query(t.db(), plan, tuning);
+  ASSERT_TRUE(rq.ok());
+  EXPECT_GT(rq->min_rowid, 0);
+  hits = keyword_search(t.db(), "common", opt, tuning);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->size(), 5u);
+  for (const auto& h : *hits) EXPECT_GE(h.chunk_id, rq->min_rowid);
+  // Without the budget every match is a candidate.
+  hits = keyword_search(t.db(), "common", opt, QueryTuning{});
+  ASSERT_TRUE(hits.ok());
+  EXPECT_EQ(hits->size(), 10u);
 }
 
 }  // namespace
