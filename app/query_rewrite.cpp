@@ -45,24 +45,84 @@ size_t content_terms(std::string_view text) {
 
 }  // namespace
 
+// Follow-up cues only: a short question is not a follow-up for being short ("what is the lazy dog?"
+// stands alone), and carrying the previous turn into its search would retrieve the previous topic.
 bool looks_like_follow_up(std::string_view question) {
   std::string q = lower_ascii(question);
-  static const char* kEnglish[] = {"it", "its", "they", "them", "their", "this", "that", "these", "those", "he",
-                                   "she", "him", "his", "her", "there", "former", "latter", "second", "first",
-                                   "third", "last", "previous", "above", "same", "one", "ones", "else", "more"};
+  // Anaphora and deixis pointing back. Bare ordinals ("the first turbojet") and "one" are not cues.
+  static const char* kEnglish[] = {"it", "its", "they", "them", "their", "this", "that", "these", "those",
+                                   "he", "she", "him", "his", "her", "former", "latter", "previous", "above",
+                                   "same", "the first one", "the second one", "the third one", "the last one",
+                                   "the other one", "the first", "the second", "the third", "the last"};
   for (const char* w : kEnglish) {
-    if (has_word(q, w)) return true;
+    std::string_view word(w);
+    // "the first"/"the second" alone (no noun after): "and the second?", "what about the last?".
+    if (word.rfind("the ", 0) == 0 && word.find(" one") == std::string_view::npos) {
+      size_t at = q.find(word);
+      while (at != std::string::npos) {
+        size_t end = at + word.size();
+        while (end < q.size() && q[end] == ' ') ++end;
+        bool left = at == 0 || !std::isalnum(static_cast<unsigned char>(q[at - 1]));
+        bool bare = end >= q.size() || !std::isalnum(static_cast<unsigned char>(q[end]));
+        if (left && bare) return true;
+        at = q.find(word, at + 1);
+      }
+      continue;
+    }
+    if (has_word(q, word)) return true;
   }
-  static const char* kLeading[] = {"and ", "but ", "so ", "what about", "how about", "why ", "also", "then "};
-  for (const char* w : kLeading) {
-    if (q.rfind(w, 0) == 0) return true;
+  // "there" points back ("how do I get there?") unless existential ("is there a way to ...").
+  if (has_word(q, "there")) {
+    std::string masked = q;
+    for (const char* e : {"is there", "are there", "was there", "were there", "there is", "there are",
+                          "there was", "there were", "there a", "there any"}) {
+      for (size_t at = masked.find(e); at != std::string::npos; at = masked.find(e, at + 1)) {
+        masked.replace(at, std::string_view(e).size(), std::string_view(e).size(), ' ');
+      }
+    }
+    if (has_word(masked, "there")) return true;
   }
-  static const char* kChinese[] = {"它", "他", "她", "这个", "那个", "这些", "那些", "其", "第一", "第二", "第三",
-                                   "上面", "前者", "后者", "还有", "那么", "另一", "呢", "此", "该"};
+  // Connectors opening an elliptical question.
+  size_t lead = q.find_first_not_of(" \t\r\n\"'");
+  std::string_view head = lead == std::string::npos ? std::string_view() : std::string_view(q).substr(lead);
+  for (const char* w : {"and", "but", "so", "then", "also", "what about", "how about"}) {
+    std::string_view word(w);
+    if (head.rfind(word, 0) == 0 &&
+        (head.size() == word.size() || !std::isalnum(static_cast<unsigned char>(head[word.size()])))) {
+      return true;
+    }
+  }
+  // Chinese: compounds that contain a cue character without pointing back are masked first
+  // (应该 "should", 其他 "other", 尤其 "especially", 因此 "therefore" ...).
+  std::string zh(question);
+  for (const char* c : {"应该", "其他", "其实", "其次", "尤其", "极其", "与其", "因此", "如此"}) {
+    for (size_t at = zh.find(c); at != std::string::npos; at = zh.find(c, at)) {
+      zh.replace(at, std::string_view(c).size(), " ");
+    }
+  }
+  static const char* kChinese[] = {"它", "他", "她", "这", "那", "该", "其", "上面", "上述", "前者", "后者",
+                                   "第一个", "第二个", "第三个", "最后一个", "另一个", "还有", "那么"};
   for (const char* w : kChinese) {
-    if (q.find(w) != std::string::npos) return true;
+    if (zh.find(w) != std::string::npos) return true;
   }
-  return content_terms(question) <= 2;
+  // A trailing 呢 ("价格呢？") asks about the previous subject; inside a sentence it does not.
+  std::string tail = zh;
+  for (bool cut = true; cut && !tail.empty();) {
+    cut = false;
+    for (const char* p : {"?", "!", ".", " ", "\n", "\r", "\t", "？", "！", "。", "～", "~"}) {
+      std::string_view pv(p);
+      if (tail.size() >= pv.size() && tail.compare(tail.size() - pv.size(), pv.size(), pv) == 0) {
+        tail.resize(tail.size() - pv.size());
+        cut = true;
+      }
+    }
+  }
+  if (tail.size() >= 3 && tail.compare(tail.size() - 3, 3, "呢") == 0) return true;
+  for (const char* bare : {"为什么", "为啥", "怎么", "怎么做", "如何"}) {
+    if (tail == bare) return true;
+  }
+  // Nothing but function words ("why?", "how?", "为什么？"): only the previous turn gives a subject.
+  return content_terms(question) == 0;
 }
 
 std::string heuristic_rewrite(std::string_view question, const std::vector<PastTurn>& history,

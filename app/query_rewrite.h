@@ -19,8 +19,10 @@ struct PastTurn {
   std::string answer;
 };
 
-// True when the question likely depends on earlier turns: anaphora ("it", "the second one",
-// "它", "第二个"), a leading "and"/"what about"/"那", or very few content terms.
+// True when the question carries follow-up cues: anaphora or deixis ("it", "the second one", "there",
+// "它", "第二个", "这"), a leading "and"/"what about"/"also", a trailing "呢", or no content terms at
+// all ("why?", "为什么？"). Being short is not a cue: "what is the lazy dog?" stands alone. The
+// model rewrite and heuristic_rewrite() both run only when this is true.
 bool looks_like_follow_up(std::string_view question);
 
 // The question plus salient terms of the most recent turns (previous question first, then up to

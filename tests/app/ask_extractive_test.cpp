@@ -127,6 +127,74 @@ TEST(AskExtractive, FollowUpSearchCarriesThePreviousTurn) {
   EXPECT_EQ(conv.turns().size(), 2u);
 }
 
+// A short question that names its own subject is searched as asked, not with the previous turn's
+// terms: its sources come from its own document (the audit's "what is the lazy dog?" after an
+// import question), in English and in Chinese, while a real follow-up still carries the topic.
+TEST(AskExtractive, ShortSelfContainedQuestionAfterAnotherSearchesItsOwnSubject) {
+  TempDir dir;
+  std::string home = dir.path() + "/home";
+  dir.write("home/.keep", "");
+  dir.write("docs/importing.md",
+            "# Importing\n\nTo import a folder, run lantern import with the folder path. Every supported "
+            "file in the folder and its subfolders is imported into the knowledge base.\n");
+  dir.write("docs/fox.md",
+            "# The fox story\n\nThe lazy dog is an old hound that sleeps by the barn all day while the quick "
+            "brown fox jumps over it.\n");
+  dir.write("docs/zh_import.md", "# 导入\n\n导入文件夹时，运行导入命令并给出文件夹路径，文件夹里的文档都会进入知识库。\n");
+  dir.write("docs/zh_vector.md", "# 向量检索\n\n向量检索把问题和段落都变成嵌入向量，按相似度找出最接近的段落。\n");
+  {
+    auto kb = kb::KnowledgeBase::open(home);
+    ASSERT_TRUE(kb.ok()) << kb.status().message();
+    auto report = (*kb)->import({dir.path() + "/docs"}, kb::ImportOptions{});
+    ASSERT_TRUE(report.ok()) << report.status().message();
+    ASSERT_EQ(report->added, 4);
+  }
+  auto source = KbKnowledgeSource::open(home);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  struct Case {
+    const char* first;
+    const char* first_doc;
+    const char* second;
+    const char* second_doc;
+  };
+  for (const Case& c : {Case{"how do I import a folder?", "importing.md", "what is the lazy dog?", "fox.md"},
+                        Case{"怎么导入文件夹？", "zh_import.md", "什么是向量检索？", "zh_vector.md"}}) {
+    Conversation conv(nullptr, source->get());
+    AskRequest req;
+    req.question = c.first;
+    auto first = conv.ask(req, {});
+    ASSERT_TRUE(first.ok()) << first.status().message();
+    ASSERT_FALSE(first->sources.empty()) << c.first;
+    EXPECT_NE(first->sources[0].passage.doc.find(c.first_doc), std::string::npos) << first->sources[0].passage.doc;
+    req.question = c.second;
+    std::vector<NumberedPassage> announced;
+    AskEvents ev;
+    ev.on_sources = [&](const std::vector<NumberedPassage>& p) { announced = p; };
+    auto second = conv.ask(req, ev);
+    ASSERT_TRUE(second.ok()) << second.status().message();
+    EXPECT_EQ(second->query, c.second);
+    ASSERT_FALSE(announced.empty()) << c.second;
+    EXPECT_NE(announced[0].passage.doc.find(c.second_doc), std::string::npos) << announced[0].passage.doc;
+    for (const auto& p : announced) {
+      EXPECT_EQ(p.passage.doc.find(c.first_doc), std::string::npos) << c.second << " -> " << p.passage.doc;
+    }
+    ASSERT_FALSE(second->sources.empty());
+    EXPECT_NE(second->sources[0].passage.doc.find(c.second_doc), std::string::npos);
+  }
+  // A real follow-up in the same conversation still carries the previous topic.
+  Conversation conv(nullptr, source->get());
+  AskRequest req;
+  req.question = "what is the lazy dog?";
+  ASSERT_TRUE(conv.ask(req, {}).ok());
+  req.question = "where does it sleep?";
+  auto follow = conv.ask(req, {});
+  ASSERT_TRUE(follow.ok());
+  EXPECT_NE(follow->query.find("lazy dog"), std::string::npos) << follow->query;
+  ASSERT_FALSE(follow->sources.empty());
+  EXPECT_NE(follow->sources[0].passage.doc.find("fox.md"), std::string::npos);
+  EXPECT_NE(follow->answer.find("barn"), std::string::npos) << follow->answer;
+}
+
 // Reads the SQuAD-format CMRC trial set: the first `n` questions and their paragraphs.
 struct SquadSample {
   std::vector<std::string> paragraphs;

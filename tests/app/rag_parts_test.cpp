@@ -150,6 +150,38 @@ TEST(QueryRewrite, FollowUpsCarryThePreviousTurn) {
   EXPECT_NE(zq.find("长城"), std::string::npos) << zq;
 }
 
+// Only follow-up cues make a follow-up: a short question that names its own subject stands alone.
+TEST(QueryRewrite, ShortSelfContainedQuestionsAreNotFollowUps) {
+  for (const char* q : {"what is the lazy dog?", "What is a ramjet?", "Who built the first turbojet?",
+                        "why does a ramjet need speed?", "how do I import a folder?", "Is there a way to export?",
+                        "list models", "什么是向量检索？", "长城有多长？", "我应该怎么导入文件夹？",
+                        "其他格式支持吗", "世界第一高峰是哪座山？"}) {
+    EXPECT_FALSE(looks_like_follow_up(q)) << q;
+  }
+  std::vector<PastTurn> history = {{"how do I import a folder?", "Run lantern import with the folder path [1]."}};
+  EXPECT_EQ(heuristic_rewrite("what is the lazy dog?", history), "what is the lazy dog?");
+  std::vector<PastTurn> zh = {{"怎么导入文件夹？", "运行 lantern import 加上文件夹路径 [1]。"}};
+  EXPECT_EQ(heuristic_rewrite("什么是向量检索？", zh), "什么是向量检索？");
+}
+
+TEST(QueryRewrite, FollowUpCuesInBothLanguages) {
+  for (const char* q : {"how is it launched?", "Who built them?", "and the second one?", "what about the last?",
+                        "How does the first one work?", "Is that the same as above?", "And ramjets?",
+                        "what about tea?", "How about rivers?", "also the price?", "why?", "How?",
+                        "How do I get there?", "what did the previous answer mean?", "它是哪一年建成的？",
+                        "它们有什么区别？", "这个怎么用？", "那个呢", "该方法的缺点是什么？", "其原理是什么？",
+                        "上面说的是什么意思？", "前者更快吗？", "后者呢？", "第二个是什么？", "价格呢？",
+                        "还有别的办法吗？", "那么速度如何？", "为什么？"}) {
+    EXPECT_TRUE(looks_like_follow_up(q)) << q;
+  }
+  // 呢 inside a sentence is no cue; at the end (before punctuation) it is.
+  EXPECT_FALSE(looks_like_follow_up("呢绒是什么材料？"));
+  std::vector<PastTurn> history = {{"What does a ramjet need?", "High forward speed [1]."}};
+  EXPECT_NE(heuristic_rewrite("why?", history).find("ramjet"), std::string::npos);
+  std::vector<PastTurn> zh = {{"什么是向量检索？", "向量检索按嵌入的相似度找段落 [1]。"}};
+  EXPECT_NE(heuristic_rewrite("它快吗？", zh).find("向量检索"), std::string::npos);
+}
+
 TEST(QueryRewrite, ModelRewriteMustBeGrounded) {
   std::vector<PastTurn> history = {{"What are the two kinds of jet engines?", "Turbojets [1] and ramjets [2]."}};
   EXPECT_EQ(accept_model_rewrite("  Query: \"how do ramjets work\"\nextra", "how does the second one work?", history),
