@@ -2,7 +2,8 @@
 //
 // Normalisation, as BERT's reference tokenizer does it: drop NUL, U+FFFD and control/format
 // characters (tab, CR, LF count as whitespace); whitespace separates words; each CJK ideograph
-// is a word of its own; NFD-decompose, drop non-spacing marks (accents), lower-case; every
+// is a word of its own; keep only the first code point of each character's NFD decomposition
+// (drops accents; a Hangul syllable becomes its leading jamo), lower-case; every
 // punctuation character (ASCII punctuation or a Unicode P* category) is a word of its own.
 // Then each word is cut greedily into the longest vocabulary pieces; a word that cannot be cut
 // (or is longer than 100 characters) becomes [UNK].
@@ -76,15 +77,17 @@ std::vector<std::string> bert_words(std::string_view text) {
       parts[0] = static_cast<utf8proc_int32_t>(c);
       n = 1;
     }
-    for (utf8proc_ssize_t i = 0; i < n; ++i) {
-      const auto d = static_cast<uint32_t>(parts[i]);
-      if (utf8proc_category(parts[i]) == UTF8PROC_CATEGORY_MN) continue;  // accent
-      const auto lower = static_cast<uint32_t>(utf8proc_tolower(parts[i]));
-      if (is_punctuation(lower) || is_punctuation(d)) {
-        single(lower);
-      } else {
-        append_utf8(cur, lower);
-      }
+    // The reference (llama.cpp's WPM) maps each character to the FIRST code point of its
+    // decomposition only, not to the whole NFD sequence. For accented letters that is the same
+    // as dropping the accents, but a Hangul syllable becomes just its leading consonant jamo
+    // (한 -> ᄒ, not ᄒ ᅡ ᆫ), and the vocabulary ids it expects are those of that jamo.
+    const auto d = static_cast<uint32_t>(parts[0]);
+    if (utf8proc_category(parts[0]) == UTF8PROC_CATEGORY_MN) continue;  // a combining mark in the input
+    const auto lower = static_cast<uint32_t>(utf8proc_tolower(parts[0]));
+    if (is_punctuation(lower) || is_punctuation(d)) {
+      single(lower);
+    } else {
+      append_utf8(cur, lower);
     }
   }
   finish();

@@ -315,7 +315,7 @@ TEST(WpmTokenizer, NormalisesAndSplitsLikeBert) {
   v.kind = VocabKind::kWpm;
   v.model = "bert";
   v.tokens = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "▁hello", "▁,", "▁world", "▁!", "▁un", "aff", "able",
-              "▁中", "▁国", "▁cafe"};
+              "▁中", "▁国", "▁cafe", "▁ᄒ", "ᄀ"};
   v.types.assign(v.tokens.size(), TokenType::kNormal);
   for (int i = 0; i < 4; ++i) v.types[static_cast<size_t>(i)] = TokenType::kControl;
   v.unk = 1;
@@ -328,6 +328,8 @@ TEST(WpmTokenizer, NormalisesAndSplitsLikeBert) {
   EXPECT_EQ(texts(*t, t->encode("unaffable Café 中国 xyz", false, false)),
             (std::vector<std::string>{"▁un", "aff", "able", "▁cafe", "▁中", "▁国", "[UNK]"}));
   EXPECT_EQ(t->decode(t->encode("hello, world", false, false)), "hello , world");
+  // A Hangul syllable keeps only the first jamo of its decomposition, as the reference does.
+  EXPECT_EQ(texts(*t, t->encode("한국", false, false)), (std::vector<std::string>{"▁ᄒ", "ᄀ"}));
 }
 
 // ---- validation and GGUF ---------------------------------------------------------------------
