@@ -14,6 +14,7 @@
 #include "chat_backend.h"
 #include "chat_services.h"
 #include "command.h"
+#include "kb_access.h"
 #include "lantern/ui/chat_ui.h"
 #include "paths.h"
 
@@ -80,6 +81,11 @@ int run_chat(Context& ctx) {
   if (auto kb = ctx.args.get("kb")) {
     Status kb_st = backend.use_kb(*kb);
     if (!kb_st.ok()) return usage_error(ctx, "--kb: " + kb_st.message());
+    // A named knowledge base must exist (the default one may still be empty).
+    auto kbs = open_knowledge_base(ctx);
+    if (!kbs.ok()) return runtime_error(ctx, kbs.status());
+    Status exists = require_kb(**kbs, *kb);
+    if (!exists.ok()) return runtime_error(ctx, exists);
   }
   if (auto model = ctx.args.get("model")) {
     Status load = backend.load_model_now(*model);

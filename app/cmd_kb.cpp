@@ -40,7 +40,13 @@ int kb_list(Context& ctx, kb::KnowledgeBase& store) {
 }
 
 int kb_info(Context& ctx, kb::KnowledgeBase& store, const std::string& name) {
+  Status exists = require_kb(store, name);
+  if (!exists.ok()) return runtime_error(ctx, exists);
   auto info = store.kb_info(name);
+  if (!info.ok() && info.status().code() == StatusCode::kNotFound) {
+    info = kb::KbInfo{};  // the default knowledge base before anything was imported: empty
+    info->name = name;
+  }
   if (!info.ok()) return runtime_error(ctx, info.status());
   std::printf("name:        %s\n", clean(info->name).c_str());
   std::printf("created:     %s\n", date_text(info->created_ms).c_str());
@@ -54,7 +60,10 @@ int kb_info(Context& ctx, kb::KnowledgeBase& store, const std::string& name) {
 }
 
 int kb_docs(Context& ctx, kb::KnowledgeBase& store, const std::string& name) {
+  Status exists = require_kb(store, name);
+  if (!exists.ok()) return runtime_error(ctx, exists);
   auto docs = store.list_documents(name);
+  if (!docs.ok() && docs.status().code() == StatusCode::kNotFound) docs = std::vector<kb::DocumentInfo>{};
   if (!docs.ok()) return runtime_error(ctx, docs.status());
   if (docs->empty()) {
     if (!ctx.quiet) std::printf("no documents in '%s'\n", clean(name).c_str());
@@ -117,6 +126,7 @@ int run_kb(Context& ctx) {
   if (sub == "audit") return kb_audit(ctx, store);
   if (sub == "rm") {
     auto info = store.kb_info(name);
+    if (!info.ok() && info.status().code() == StatusCode::kNotFound) return runtime_error(ctx, kb_not_found(name));
     if (!info.ok()) return runtime_error(ctx, info.status());
     Status s = store.remove_kb(name);
     if (!s.ok()) return runtime_error(ctx, s);
@@ -127,6 +137,8 @@ int run_kb(Context& ctx) {
     return kExitOk;
   }
   // forget PATH
+  Status exists = require_kb(store, *default_name);
+  if (!exists.ok()) return runtime_error(ctx, exists);
   auto n = store.forget(*default_name, pos[1]);
   if (!n.ok()) return runtime_error(ctx, n.status());
   if (*n == 0) {

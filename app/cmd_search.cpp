@@ -82,6 +82,7 @@ int run_search(Context& ctx) {
     if (!query.empty()) query += ' ';
     query += word;
   }
+  if (query.find_first_not_of(" \t\r\n\f\v") == std::string::npos) return usage_error(ctx, "empty QUERY");
   auto name = kb_name_from(ctx);
   if (!name.ok()) return usage_error(ctx, name.status().message());
   auto k = ctx.args.get_int("k", 10, 1, 1000);
@@ -100,7 +101,7 @@ int run_search(Context& ctx) {
       hits = std::vector<kb::SearchHit>{};
       if (!as_json && !ctx.quiet) std::fprintf(stderr, "lantern: search: nothing imported yet (lantern import PATH)\n");
     } else if (hits.status().code() == StatusCode::kNotFound) {
-      return runtime_error(ctx, Status::not_found(hits.status().message() + " (see 'lantern kb list')"));
+      return runtime_error(ctx, kb_not_found(*name));
     } else {
       return runtime_error(ctx, hits.status());
     }

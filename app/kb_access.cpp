@@ -18,6 +18,18 @@ Result<std::string> kb_name_from(const Context& ctx) {
   return name;
 }
 
+Status kb_not_found(const std::string& name) {
+  return Status::not_found("no knowledge base named '" + name + "' (see 'lantern kb list')");
+}
+
+Status require_kb(kb::KnowledgeBase& store, const std::string& name) {
+  auto info = store.kb_info(name);
+  if (info.ok()) return Status();
+  if (info.status().code() != StatusCode::kNotFound) return info.status();
+  if (name == kb::kDefaultKb) return Status();
+  return kb_not_found(name);
+}
+
 std::string human_bytes(int64_t bytes) {
   char buf[32];
   double b = static_cast<double>(bytes);

@@ -1,6 +1,7 @@
 // Adapter from kb search hits and audit entries to the pipeline's Passage and AuditEntry.
 #include "kb_knowledge_source.h"
 
+#include "kb_access.h"
 #include "lantern/kb/search.h"
 
 namespace lantern::app {
@@ -17,7 +18,7 @@ Result<std::vector<Passage>> KbKnowledgeSource::search(const std::string& kb_nam
   if (!info.ok()) {
     if (info.status().code() == StatusCode::kNotFound && kb_name == kb::kDefaultKb) return std::vector<Passage>{};
     if (info.status().code() == StatusCode::kNotFound) {
-      return Status::not_found("knowledge base '" + kb_name + "' does not exist (see 'lantern kb list')");
+      return kb_not_found(kb_name);
     }
     return info.status();
   }

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (ctx.args.command == "help") {
-    if (ctx.args.positional.empty()) {
+    // `lantern help help` is a request for help too: the general help says how help works.
+    if (ctx.args.positional.empty() || ctx.args.positional[0] == "help") {
       std::fputs(general_help().c_str(), stdout);
       return kExitOk;
     }

@@ -83,7 +83,7 @@ TEST_F(SearchCli, HostileQueriesAndErrors) {
   EXPECT_NE(none.out.find("no matches"), std::string::npos);
   auto missing = run_lantern({"--home", home_.path(), "search", "fuel", "--kb", "absent"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("'absent' does not exist"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("no knowledge base named 'absent'"), std::string::npos) << missing.err;
   EXPECT_EQ(run_lantern({"--home", home_.path(), "search", "fuel", "-k", "0"}).exit_code, 2);
   EXPECT_EQ(run_lantern({"--home", home_.path(), "search"}).exit_code, 2);
   // Nothing imported yet in a fresh home: no hits, not an error.
