@@ -2,6 +2,8 @@
 // its line. One line at a time; multi-line strings and inline tables are rejected as such.
 #include "config.h"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -261,6 +263,28 @@ Result<std::optional<double>> Config::get_double(const std::string& key) const {
     if (auto* iv = std::get_if<int64_t>(&it->second.value)) return std::optional<double>(static_cast<double>(*iv));
   }
   return typed<double>(values_, origin_, key, "a number");
+}
+
+const std::vector<std::string>& known_config_keys() {
+  static const std::vector<std::string> kKeys = {
+      "model",            // ask: model when -m is not given
+      "temp",             // ask: sampling temperature when --temp is not given
+      "kb.default",       // ask: knowledge base when --kb is not given
+      "kb.chunk_size",    // import: target chunk size
+      "kb.chunk_overlap", // import: overlap between chunks
+      "kb.pdf_timeout",   // import: seconds allowed per PDF extraction
+  };
+  return kKeys;
+}
+
+std::vector<std::pair<std::string, int>> Config::unknown_keys() const {
+  const auto& known = known_config_keys();
+  std::vector<std::pair<std::string, int>> out;
+  for (const auto& [key, v] : values_) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) out.emplace_back(key, v.line);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  return out;
 }
 
 }  // namespace lantern::app

@@ -4,7 +4,8 @@
 // "strings" (with \" \\ \n \t \uXXXX escapes), 'literal strings', integers, floats, true/false,
 // and one-line arrays of those. Keys are addressed as "section.key". A missing file is an empty
 // config; a malformed one is an error naming the file and line. Unknown keys are kept and
-// reported by `unknown_keys()` so the caller can warn.
+// reported by `unknown_keys()` so the caller can warn. Every key the program reads must be listed
+// in known_config_keys() (config.cpp), or using it in a config file draws a warning.
 #pragma once
 
 #include <map>
@@ -36,6 +37,9 @@ class Config {
   Result<std::optional<double>> get_double(const std::string& key) const;  // ints convert
   Result<std::optional<bool>> get_bool(const std::string& key) const;
 
+  // Keys set in the file that known_config_keys() does not list, in file order (with their lines).
+  std::vector<std::pair<std::string, int>> unknown_keys() const;
+
   const std::map<std::string, ConfigValue>& values() const { return values_; }
   const std::string& origin() const { return origin_; }
   void set(const std::string& key, ConfigValue v) { values_[key] = std::move(v); }
@@ -44,5 +48,9 @@ class Config {
   std::string origin_;
   std::map<std::string, ConfigValue> values_;
 };
+
+// The configuration keys lantern reads ("section.key"); the one list, documented in man/lantern.1
+// (CONFIGURATION). Add a key here when code starts reading it with ctx.config.get_*().
+const std::vector<std::string>& known_config_keys();
 
 }  // namespace lantern::app

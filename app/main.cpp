@@ -5,6 +5,7 @@
 
 #include "command.h"
 #include "lantern_version.h"
+#include "lantern/ui/sanitize.h"
 #include "paths.h"
 
 using namespace lantern;
@@ -88,6 +89,14 @@ int main(int argc, char** argv) {
     auto cfg = Config::load(ctx.config_path, !cfg_loc->explicit_path);
     if (!cfg.ok()) return runtime_error(ctx, cfg.status());
     ctx.config = std::move(cfg).value();
+    // A misspelt key would otherwise be silently ignored: warn once per key (a key set twice is
+    // one entry, so one warning).
+    if (!ctx.quiet) {
+      for (const auto& [key, line] : ctx.config.unknown_keys()) {
+        std::string msg = ctx.config.origin() + ":" + std::to_string(line) + ": unknown config key '" + key + "' (ignored)";
+        std::fprintf(stderr, "lantern: warning: %s\n", ui::sanitize(msg, {false, false}).c_str());
+      }
+    }
   }
 
   const CommandSpec* spec = find_command(ctx.args.command);
