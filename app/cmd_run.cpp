@@ -57,12 +57,17 @@ Result<engine::SamplerParams> sampler_params(const ParsedArgs& a) {
   const double default_penalty = temp <= 0.0 ? 1.0 : p.repeat_penalty;
   LT_ASSIGN_OR_RETURN(double penalty, a.get_double("repeat-penalty", default_penalty, 0.01, 100.0));
   LT_ASSIGN_OR_RETURN(int64_t last_n, a.get_int("repeat-last-n", p.repeat_last_n, -1, 1 << 24));
+  // OpenAI's range; like the repeat penalty they look at the last --repeat-last-n tokens.
+  LT_ASSIGN_OR_RETURN(double freq, a.get_double("frequency-penalty", p.frequency_penalty, -2.0, 2.0));
+  LT_ASSIGN_OR_RETURN(double presence, a.get_double("presence-penalty", p.presence_penalty, -2.0, 2.0));
   p.temperature = static_cast<float>(temp);
   p.top_k = static_cast<int32_t>(top_k);
   p.top_p = static_cast<float>(top_p);
   p.min_p = static_cast<float>(min_p);
   p.repeat_penalty = static_cast<float>(penalty);
   p.repeat_last_n = static_cast<int32_t>(last_n);
+  p.frequency_penalty = static_cast<float>(freq);
+  p.presence_penalty = static_cast<float>(presence);
   if (a.has("seed")) {
     LT_ASSIGN_OR_RETURN(int64_t seed, a.get_int("seed", 0, 0, INT64_MAX));
     p.seed = static_cast<uint64_t>(seed);
@@ -103,8 +108,16 @@ int run_run(Context& ctx) {
   if (!n_predict.ok()) return usage_error(ctx, n_predict.status().message());
   auto threads = a.get_int("threads", 0, 0, 1024);
   if (!threads.ok()) return usage_error(ctx, threads.status().message());
-  auto ctx_size = a.get_int("ctx", 0, 0, 1 << 24);
+  auto ctx_size = a.get_int("ctx", 0, 1, 1 << 24);  // absent: 0, the default size below
   if (!ctx_size.ok()) return usage_error(ctx, ctx_size.status().message());
+  engine::KvType kv_type = engine::KvType::kF16;
+  if (auto kv = a.get("kv-type")) {
+    if (*kv == "f32") {
+      kv_type = engine::KvType::kF32;
+    } else if (*kv != "f16") {
+      return usage_error(ctx, "--kv-type: '" + *kv + "' is not a KV cache type (f16 or f32)");
+    }
+  }
 
   auto prompt = read_prompt(ctx);
   if (!prompt.ok()) return runtime_error(ctx, prompt.status());
@@ -128,6 +141,7 @@ int run_run(Context& ctx) {
 
   engine::SessionOptions so;
   so.n_ctx = static_cast<int32_t>(*ctx_size);
+  so.kv_type = kv_type;
   if (so.n_ctx == 0) {
     // Default: 4096, or what this prompt and -n need, within the model's training context.
     const int64_t need = static_cast<int64_t>(ids.size()) + std::max<int64_t>(*n_predict, 0);
@@ -208,10 +222,13 @@ extern const CommandSpec kCmdRun = {
      {"min-p", 0, "P", "drop tokens below P times the top probability (default 0: off)"},
      {"repeat-penalty", 0, "R", "penalty for repeated tokens (default 1.1; 1: off)"},
      {"repeat-last-n", 0, "N", "how many recent tokens the penalty looks at (default 64)"},
+     {"frequency-penalty", 0, "F", "subtract F times a token's count in the window, -2 to 2 (default 0)"},
+     {"presence-penalty", 0, "F", "subtract F from tokens present in the window, -2 to 2 (default 0)"},
      {"seed", 0, "S", "random seed for reproducible output (default: random)"},
      {"stop", 0, "TEXT", "stop when TEXT is generated (repeatable)", true},
      {"threads", 't', "N", "threads (default: one per core; 1 for models under 32 MiB)"},
-     {"ctx", 0, "N", "context size in tokens (default: 4096 or what -n needs, up to the model's)"},
+     {"ctx", 0, "N", "context size in tokens, 1 or more (default: 4096 or what -n needs, up to the model's)"},
+     {"kv-type", 0, "TYPE", "KV cache element type: f16 (default) or f32"},
      {"system", 0, "TEXT", "system message for the chat template"},
      {"raw", 0, "", "no chat template: the prompt is plain text after BOS"},
      {"template", 0, "NAME", "use the built-in chat template NAME instead of the model's"}},

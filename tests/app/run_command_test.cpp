@@ -2,6 +2,7 @@
 // reproduces the text of an independent implementation exactly; bad requests are clear errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "test_support.h"
@@ -90,6 +91,47 @@ TEST(RunCommand, UsageErrors) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   r = run_lantern({"run", "-m", "/nonexistent/model.gguf", "-p", "hi"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
+  // Values checked before the model is opened: one line naming the option, exit 2.
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--ctx", "0"}, "--ctx"},
+      {{"--ctx", "-5"}, "--ctx"},
+      {{"--kv-type", "q8"}, "--kv-type: 'q8'"},
+      {{"--kv-type", ""}, "--kv-type"},
+      {{"--frequency-penalty", "3"}, "--frequency-penalty"},
+      {{"--frequency-penalty", "nan"}, "--frequency-penalty"},
+      {{"--presence-penalty", "-2.5"}, "--presence-penalty"},
+      {{"--presence-penalty", "x"}, "--presence-penalty"},
+  };
+  for (const auto& [extra, want] : bad) {
+    std::vector<std::string> args = {"run", "-m", "/nonexistent/model.gguf", "-p", "hi"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto e = run_lantern(args);
+    EXPECT_EQ(e.exit_code, 2) << extra[0] << " " << extra[1] << ": " << e.err;
+    EXPECT_NE(e.err.find(want), std::string::npos) << e.err;
+    EXPECT_EQ(std::count(e.err.begin(), e.err.end(), '\n'), 1) << e.err;
+  }
+}
+
+TEST(RunCommand, KvTypeAndPenaltiesReachTheEngine) {
+  LT_REQUIRE_SHARED(shared);
+  const std::string model = shared + "/models/real/aidreams260K.gguf";
+  auto run = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"run", "-m", model, "--raw", "--temp", "0", "-p", "Once upon a time", "-n", "60",
+                                     "-t", "1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto r = run_lantern(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string plain = run({});
+  ASSERT_FALSE(plain.empty());
+  // Greedy text is the same with an f32 cache as with f16 on this model, and the explicit default.
+  EXPECT_EQ(run({"--kv-type", "f16"}), plain);
+  EXPECT_EQ(run({"--kv-type", "f32"}), plain);
+  // Zero penalties are no-ops; strong ones change what greedy decoding picks.
+  EXPECT_EQ(run({"--frequency-penalty", "0", "--presence-penalty", "0"}), plain);
+  EXPECT_NE(run({"--frequency-penalty", "2"}), plain);
+  EXPECT_NE(run({"--presence-penalty", "2"}), plain);
 }
 
 }  // namespace
