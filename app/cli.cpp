@@ -78,16 +78,22 @@ Result<double> parse_double(const std::string& what, const std::string& text, do
   return v;
 }
 
+namespace {
+// How errors name an option: "-k" for the one-letter ones (whose long form "--k" is accepted but
+// never shown), "--temp" otherwise.
+std::string option_label(const std::string& name) { return (name.size() == 1 ? "-" : "--") + name; }
+}  // namespace
+
 Result<int64_t> ParsedArgs::get_int(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {
   auto v = get(name);
   if (!v) return fallback;
-  return parse_int("--" + name, *v, min, max);
+  return parse_int(option_label(name), *v, min, max);
 }
 
 Result<double> ParsedArgs::get_double(const std::string& name, double fallback, double min, double max) const {
   auto v = get(name);
   if (!v) return fallback;
-  return parse_double("--" + name, *v, min, max);
+  return parse_double(option_label(name), *v, min, max);
 }
 
 Result<ParsedArgs> parse_command_line(const std::vector<std::string>& argv, OptionsForCommand options_for) {

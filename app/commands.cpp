@@ -57,8 +57,9 @@ int not_built_yet(const Context& ctx, const char* issue) {
 namespace {
 void append_options(std::ostringstream& out, const std::vector<OptionSpec>& options) {
   for (const OptionSpec& o : options) {
-    std::string flag = o.short_name ? std::string("-") + o.short_name + ", " : "    ";
-    flag += "--" + o.long_name;
+    std::string flag = o.short_name ? std::string("-") + o.short_name : "    ";
+    // A one-letter long name ("k" for -k) is the short option again: show only "-k".
+    if (!(o.short_name && o.long_name.size() == 1)) flag += (o.short_name ? ", --" : "--") + o.long_name;
     if (!o.value_name.empty()) flag += " " + o.value_name;
     out << "  " << flag;
     out << (flag.size() < 26 ? std::string(26 - flag.size(), ' ') : std::string("\n") + std::string(28, ' '));

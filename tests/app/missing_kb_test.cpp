@@ -84,4 +84,22 @@ TEST(MissingKb, HelpHelpPrintsGeneralHelp) {
   EXPECT_EQ(r.out, general.out);
 }
 
+// One-letter options (-k, -n) are named as typed in errors and help, and their long form still works.
+TEST(MissingKb, OneLetterOptionsAreNamedAsTyped) {
+  TempDir tmp;
+  std::string home = tmp.file("home");
+  auto k = run_lantern({"--home", home, "ask", "-k", "0", "why?"});
+  EXPECT_EQ(k.exit_code, 2) << k.err;
+  EXPECT_NE(k.err.find("ask: -k: 0 is out of range"), std::string::npos) << k.err;
+  auto n = run_lantern({"--home", home, "run", "-m", "/nonexistent/m.gguf", "-p", "x", "-n", "-3"});
+  EXPECT_EQ(n.exit_code, 2) << n.err;
+  EXPECT_NE(n.err.find("run: -n: -3 is out of range"), std::string::npos) << n.err;
+  EXPECT_EQ(n.err.find("--n"), std::string::npos) << n.err;
+  auto help = run_lantern({"help", "search"});
+  EXPECT_NE(help.out.find("  -k K "), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("--k "), std::string::npos) << help.out;
+  auto long_form = run_lantern({"--home", home, "search", "anything", "--k", "3", "--json"});
+  EXPECT_EQ(long_form.exit_code, 0) << long_form.err;
+}
+
 }  // namespace
