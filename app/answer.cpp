@@ -17,7 +17,7 @@
 #include "passage_packer.h"
 #include "prompt_builder.h"
 #include "query_rewrite.h"
-#include "sha256.h"
+#include "lantern/sha256.h"
 #include "think_splitter.h"
 
 namespace lantern::app {

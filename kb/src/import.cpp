@@ -26,7 +26,7 @@
 #include "chunker.h"
 #include "extract.h"
 #include "lantern/kb/knowledge_base.h"
-#include "sha256.h"
+#include "lantern/sha256.h"
 #include "sqlite_util.h"
 #include "utf8.h"
 

@@ -11,7 +11,7 @@
 #include "kb_knowledge_source.h"
 #include "lantern/json.h"
 #include "lantern/kb/knowledge_base.h"
-#include "sha256.h"
+#include "lantern/sha256.h"
 #include "test_support.h"
 
 namespace lantern::app {

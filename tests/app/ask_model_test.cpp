@@ -15,7 +15,7 @@
 #include "lantern/json.h"
 #include "lantern/kb/knowledge_base.h"
 #include "scripted_model.h"
-#include "sha256.h"
+#include "lantern/sha256.h"
 #include "test_support.h"
 
 namespace lantern::app {

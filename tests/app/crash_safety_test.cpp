@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <string>
@@ -163,6 +164,8 @@ TEST(CrashSafety, SigkillDuringImportLeavesConsistentStoreAndReimportConverges) 
   const std::string dir = docs.file("c");
   auto t0 = std::chrono::steady_clock::now();
   int st = run_import(reference.path(), dir, std::chrono::microseconds(0));
+  // The import's length on this machine right now; shrunk whenever a run finishes before its kill
+  // (the reference run can be slowed by a load spike), so the kills keep landing inside imports.
   auto full = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
   ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "uninterrupted import failed";
   ASSERT_EQ(check_store(reference.path(), "reference"), 60);
@@ -170,7 +173,8 @@ TEST(CrashSafety, SigkillDuringImportLeavesConsistentStoreAndReimportConverges) 
 
   std::mt19937 rng(12345);
   int kills = 0, killed_mid_import = 0;
-  for (int round = 0; kills < 55; ++round) {
+  // At least 50 kills must land mid-import; the cap bounds the time on a very erratic machine.
+  for (int round = 0; killed_mid_import < 50 && kills < 200; ++round) {
     TempDir home;
     int stored = 0;
     for (int k = 0; k < 15 && stored < 60; ++k) {
@@ -180,7 +184,11 @@ TEST(CrashSafety, SigkillDuringImportLeavesConsistentStoreAndReimportConverges) 
       auto delay = std::chrono::microseconds(1 + rng() % static_cast<uint32_t>(left * 11 / 10));
       int status = run_import(home.path(), dir, delay);
       ++kills;
-      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ++killed_mid_import;
+      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+        ++killed_mid_import;
+      } else {
+        full = std::max(std::chrono::microseconds(20000), full * 3 / 4);
+      }
       int now = check_store(home.path(), "round " + std::to_string(round) + " kill " + std::to_string(k));
       EXPECT_GE(now, stored) << "a kill lost documents committed before it";
       stored = now;
@@ -190,8 +198,7 @@ TEST(CrashSafety, SigkillDuringImportLeavesConsistentStoreAndReimportConverges) 
     EXPECT_EQ(check_store(home.path(), "after re-run"), 60);
     EXPECT_EQ(store_state(home.path()), expected) << "re-run after kills differs from an uninterrupted import";
   }
-  EXPECT_GE(kills, 50);
-  EXPECT_GE(killed_mid_import, 25) << "most kills must land while the import runs (full import "
+  EXPECT_GE(killed_mid_import, 50) << "kills must land while the import runs (" << kills << " kills, full import "
                                    << full.count() / 1000 << " ms)";
 }
 

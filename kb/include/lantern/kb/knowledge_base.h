@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lantern/sha256.h"  // sha256_hex: document and audit hashes
 #include "lantern/status.h"
 
 struct sqlite3;
@@ -202,8 +203,5 @@ class KnowledgeBase {
   sqlite3* db_;
   std::string path_;
 };
-
-// Lowercase hex SHA-256 of `data` (for audit hashes and document content hashes).
-std::string sha256_hex(std::string_view data);
 
 }  // namespace lantern::kb

@@ -1,10 +1,10 @@
 // SHA-256 compression function and padding, written from FIPS 180-4 section 6.2.
-#include "sha256.h"
+#include "lantern/sha256.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace lantern::app {
+namespace lantern {
 namespace {
 
 constexpr uint32_t kK[64] = {
@@ -101,4 +101,4 @@ std::string sha256_hex(std::string_view data) {
   return out;
 }
 
-}  // namespace lantern::app
+}  // namespace lantern

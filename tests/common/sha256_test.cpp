@@ -1,9 +1,9 @@
 // SHA-256 against the FIPS 180-4 / NIST example vectors.
-#include "sha256.h"
+#include "lantern/sha256.h"
 
 #include <gtest/gtest.h>
 
-namespace lantern::app {
+namespace lantern {
 namespace {
 
 TEST(Sha256, NistVectors) {
@@ -33,4 +33,4 @@ TEST(Sha256, IncrementalEqualsOneShot) {
 }
 
 }  // namespace
-}  // namespace lantern::app
+}  // namespace lantern
