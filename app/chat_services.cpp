@@ -118,7 +118,7 @@ ChatServices make_chat_services(const Context& ctx) {
     const engine::ModelInfo& info = lm->model().info();
     // Named as the user knows it: the file name without .gguf, or the Ollama name:tag.
     std::string shown = spec;
-    if (path == spec || spec.find('/') != std::string::npos || spec.size() > 5 && spec.rfind(".gguf") == spec.size() - 5) {
+    if (path == spec || spec.find('/') != std::string::npos || (spec.size() > 5 && spec.rfind(".gguf") == spec.size() - 5)) {
       shown = path.substr(path.find_last_of('/') + 1);
       if (shown.size() > 5 && shown.compare(shown.size() - 5, 5, ".gguf") == 0) shown.resize(shown.size() - 5);
     }
