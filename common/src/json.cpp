@@ -3,6 +3,8 @@
 // control characters inside strings are errors, as the RFC says.
 #include "lantern/json.h"
 
+#include "lantern/utf8.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -51,48 +53,6 @@ Value& Value::push(Value v) {
   items_.push_back(std::move(v));
   return items_.back();
 }
-
-namespace {
-
-void put_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  size_t len;
-  uint32_t cp, min;
-  if (b < 0x80) return 1;
-  if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; min = 0x80; }
-  else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; min = 0x800; }
-  else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; min = 0x10000; }
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-}  // namespace
 
 class Parser {
  public:
@@ -203,7 +163,8 @@ class Parser {
       if (c == '"') { ++i_; return ok_status(); }
       if (c < 0x20) return error("control character in string");
       if (c != '\\') {
-        size_t len = utf8_len(s_, i_);
+        char32_t cp;
+        size_t len = decode_utf8(s_, i_, cp);
         if (len == 0) {
           out += "\xEF\xBF\xBD";  // keep going: documents with stray bytes still import
           ++i_;
@@ -226,10 +187,10 @@ class Parser {
         case 'r': out += '\r'; break;
         case 't': out += '\t'; break;
         case 'u': {
-          uint32_t cp;
+          uint32_t cp = 0;
           LT_RETURN_IF_ERROR(parse_hex4(cp));
           if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t lo;
+            uint32_t lo = 0;
             if (!consume("\\u")) return error("lone high surrogate");
             LT_RETURN_IF_ERROR(parse_hex4(lo));
             if (lo < 0xDC00 || lo > 0xDFFF) return error("bad low surrogate");
@@ -237,7 +198,7 @@ class Parser {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return error("lone low surrogate");
           }
-          put_utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default: return error(std::string("unknown escape '\\") + e + "'");
@@ -298,7 +259,8 @@ std::string quote(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
-    size_t len = utf8_len(s, i);
+    char32_t cp;
+    size_t len = decode_utf8(s, i, cp);
     if (len == 0) {
       out += "\\ufffd";
       ++i;

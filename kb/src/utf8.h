@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "lantern/utf8.h"  // append_utf8
+
 namespace lantern::kb {
 
 // Decodes the code point at s[i] and advances i past it.
@@ -33,24 +35,6 @@ inline char32_t prev_cp(std::string_view s, size_t& i) {
   char32_t cp = next_cp(s, k);
   i = j;
   return cp;
-}
-
-inline void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Han, kana, Hangul, CJK punctuation and full-width forms: the characters that weigh 2 in chunk

@@ -2,50 +2,14 @@
 // surrogates, nothing past U+10FFFF) so a malformed sequence cannot smuggle a control byte.
 #include "lantern/ui/sanitize.h"
 
+#include "lantern/utf8.h"
+
 #include <cstdint>
 
 namespace lantern::ui {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-void put_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes one code point at s[i]; returns its length, or 0 for an invalid sequence.
-size_t decode(std::string_view s, size_t i, uint32_t& cp) {
-  auto b = static_cast<unsigned char>(s[i]);
-  size_t len;
-  uint32_t min;
-  if (b < 0x80) { cp = b; return 1; }
-  if ((b & 0xE0) == 0xC0) { len = 2; cp = b & 0x1F; min = 0x80; }
-  else if ((b & 0xF0) == 0xE0) { len = 3; cp = b & 0x0F; min = 0x800; }
-  else if ((b & 0xF8) == 0xF0) { len = 4; cp = b & 0x07; min = 0x10000; }
-  else return 0;
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
 
 }  // namespace
 
@@ -54,8 +18,8 @@ std::string sanitize(std::string_view text, SanitizeOptions options) {
   out.reserve(text.size());
   size_t i = 0;
   while (i < text.size()) {
-    uint32_t cp = 0;
-    size_t len = decode(text, i, cp);
+    char32_t cp = 0;
+    size_t len = decode_utf8(text, i, cp);
     if (len == 0) {
       out += kReplacement;
       ++i;
@@ -65,17 +29,17 @@ std::string sanitize(std::string_view text, SanitizeOptions options) {
     if (cp == '\n' && options.keep_newlines) {
       out += '\n';
     } else if (cp == '\n') {
-      put_utf8(out, 0x2424);  // SYMBOL FOR NEWLINE
+      append_utf8(out, 0x2424);  // SYMBOL FOR NEWLINE
     } else if (cp == '\t' && options.keep_tabs) {
       out += '\t';
     } else if (cp < 0x20) {
-      put_utf8(out, 0x2400 + cp);  // Control Pictures: U+241B for ESC
+      append_utf8(out, 0x2400 + cp);  // Control Pictures: U+241B for ESC
     } else if (cp == 0x7F) {
-      put_utf8(out, 0x2421);
+      append_utf8(out, 0x2421);
     } else if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069)) {
       out += kReplacement;
     } else {
-      put_utf8(out, cp);
+      append_utf8(out, cp);
     }
   }
   return out;
