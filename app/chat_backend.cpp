@@ -412,8 +412,11 @@ void ChatBackend::run_turn(const std::string& question, bool regenerate) {
   done.stats = answer.stats;
   done.cancelled = r.cancelled;
   done.message_id = aid;
-  turn_busy_ = false;
+  // Queue `done` before clearing busy: a /regen accepted once busy is false must find this turn's
+  // done event already queued, or it would drop the answer and the late event would land on the
+  // new one.
   emit(std::move(done));
+  turn_busy_ = false;
 }
 
 Result<std::vector<ui::ModelEntry>> ChatBackend::list_models() {

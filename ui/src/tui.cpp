@@ -116,6 +116,7 @@ class Tui final : public EventSink, public CommandHost {
   void show_session(const SessionView& session) override;
   void clear_screen() override { conv_.clear(); sources_sel_ = -1; }
   void regenerating() override {
+    drain_events();  // the finished turn's last events belong to the answer being dropped
     conv_.drop_last_answer();
     conv_.begin_answer(info_.model);
     conv_.scroll_end();
