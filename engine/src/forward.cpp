@@ -85,9 +85,11 @@ Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, Threa
       const size_t o = static_cast<size_t>(t) * n_embd;
       nn::rms_norm(ws.x.data() + o, L.attn_norm.data(), ws.xn.data() + o, n_embd, hp.rms_eps);
     }
-    L.wq.multiply(ws.xn.data(), n, ws.q.data(), pool);  // [n][n_q]
-    L.wk.multiply(ws.xn.data(), n, ws.k.data(), pool);  // [n][n_kv]
-    L.wv.multiply(ws.xn.data(), n, ws.v.data(), pool);  // [n][n_kv]
+    {
+      const Matrix* qkv[] = {&L.wq, &L.wk, &L.wv};
+      float* out[] = {ws.q.data(), ws.k.data(), ws.v.data()};  // [n][n_q], [n][n_kv], [n][n_kv]
+      Matrix::multiply_group(qkv, out, ws.xn.data(), n, pool);
+    }
     add_bias(ws.q.data(), n, n_q, L.bq);
     add_bias(ws.k.data(), n, n_kv, L.bk);
     add_bias(ws.v.data(), n, n_kv, L.bv);
@@ -123,8 +125,11 @@ Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, Threa
       const size_t o = static_cast<size_t>(t) * n_embd;
       nn::rms_norm(ws.x.data() + o, L.ffn_norm.data(), ws.xn.data() + o, n_embd, hp.rms_eps);
     }
-    L.gate.multiply(ws.xn.data(), n, ws.gate.data(), pool);  // [n][n_ff]
-    L.up.multiply(ws.xn.data(), n, ws.up.data(), pool);      // [n][n_ff]
+    {
+      const Matrix* gate_up[] = {&L.gate, &L.up};
+      float* out[] = {ws.gate.data(), ws.up.data()};  // [n][n_ff] each
+      Matrix::multiply_group(gate_up, out, ws.xn.data(), n, pool);
+    }
     nn::swiglu(ws.gate.data(), ws.up.data(), ws.gate.data(), static_cast<int64_t>(n) * hp.n_ff);
     L.down.multiply(ws.gate.data(), n, ws.proj.data(), pool);  // [n][n_embd]
     add_into(ws.x.data(), ws.proj.data(), static_cast<size_t>(n) * n_embd);

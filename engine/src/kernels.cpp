@@ -63,7 +63,10 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
   for (int i = 0; i < kTableSize; ++i) {
     if (over[i].to_float) dst[i].to_float = over[i].to_float;
     if (over[i].from_float) dst[i].from_float = over[i].from_float;
-    if (over[i].vec_dot) dst[i].vec_dot = over[i].vec_dot;
+    if (over[i].vec_dot) {
+      dst[i].vec_dot = over[i].vec_dot;
+      dst[i].x_permute = over[i].x_permute;  // the layout goes with the dot that reads it
+    }
   }
 }
 

@@ -97,6 +97,7 @@ inline float half(uint16_t h) { return fp16_to_fp32(h); }
 using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
 using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
+using XPermuteFn = void (*)(void* x, int64_t n);
 
 struct TypeTraits {
   TensorType type;
@@ -106,6 +107,10 @@ struct TypeTraits {
   FromFloatFn from_float;  // quantize n elements (weights: reference quality; activations: fast)
   TensorType vec_dot_type; // activation layout vec_dot expects: kF32, kQ8_0 or kQ8_K
   VecDotFn vec_dot;        // dot of n elements: weight row (this type) . activations (vec_dot_type)
+  // nullptr, or a reordering of n activations (already quantized to vec_dot_type) that vec_dot
+  // expects at this level: a SIMD kernel may want its activations in the order its weight loads
+  // unpack to. Applied after from_float, in place.
+  XPermuteFn x_permute = nullptr;
 };
 
 // Kernel sets, each complete (a level without its own version of a function uses the level below).

@@ -25,20 +25,6 @@ namespace {
 
 inline float h2f_512(uint16_t h) { return _cvtsh_ss(h); }
 
-// Q4_K / Q5_K scale bytes -> 8 scales and 8 mins (same packing as unpack_k4_scales), as the bytes
-// of two 64-bit words. Built in registers: writing the halves to memory and reading them back as
-// one 64-bit word would stall on store forwarding (it did: half the kernel's time).
-inline void k4_scales_512(const uint8_t* q, uint64_t* sc, uint64_t* mn) {
-  uint32_t u[3];
-  __builtin_memcpy(u, q, 12);
-  const uint32_t sc_lo = u[0] & 0x3F3F3F3F;
-  const uint32_t sc_hi = (u[2] & 0x0F0F0F0F) | (((u[0] >> 6) & 0x03030303) << 4);
-  const uint32_t mn_lo = u[1] & 0x3F3F3F3F;
-  const uint32_t mn_hi = ((u[2] >> 4) & 0x0F0F0F0F) | (((u[1] >> 6) & 0x03030303) << 4);
-  *sc = sc_lo | static_cast<uint64_t>(sc_hi) << 32;
-  *mn = mn_lo | static_cast<uint64_t>(mn_hi) << 32;
-}
-
 inline int hsum_i32_128(__m128i s) {
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
@@ -51,52 +37,95 @@ inline __m512i lane_words(int w0, int w1, int w2, int w3) {
   const int a = pair(w0), b = pair(w1), c = pair(w2), d = pair(w3);
   return _mm512_set_epi32(d, d, d, d, c, c, c, c, b, b, b, b, a, a, a, a);
 }
-// Word-permutation indices: lanes (a, a, b, b), and lanes (a, a + 1, a + 2, a + 3).
-inline __m512i lane_pairs(int a, int b) { return lane_words(a, a, b, b); }
+// Word-permutation indices: lanes (a, a + 1, a + 2, a + 3).
 inline __m512i lane_steps(int a) { return lane_words(a, a + 1, a + 2, a + 3); }
+
+// The 12 scale bytes of a Q4_K block -> bytes sc0..sc7, mn0..mn7 of one 128-bit vector (same
+// packing as unpack_k4_scales), in registers: two byte shuffles gather each output byte's low and
+// high source bits, and per-lane masks take the right bits.
+inline __m128i k4_scales_vec(const uint8_t* scales) {
+  const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales));  // 12 bytes used
+  const __m128i a = _mm_shuffle_epi8(q, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+  // Bytes 12..15 take their low bits from the high nibble of q8..q11.
+  const __m128i a2 = _mm_blend_epi32(a, _mm_srli_epi16(a, 4), 0x8);
+  const __m128i low = _mm_and_si128(a2, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15));
+  const char z = static_cast<char>(0x80);
+  const __m128i b = _mm_shuffle_epi8(q, _mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7));
+  return _mm_or_si128(low, _mm_and_si128(_mm_srli_epi16(b, 2), _mm_set1_epi8(0x30)));
+}
+
+// Q4_K's activation layout at this level: in each 128-element half of a Q8_K block the 32-element
+// chunks go in the order 0, 2, 1, 3 (bsums alike). A 64-byte load of Q4_K nibbles holds chunks
+// 0 and 2 in its low nibbles and 1 and 3 in its high nibbles, so with this order the activations
+// line up with the nibbles without a shuffle per load.
+void q4_k_x_permute(void* vx, int64_t n) {
+  BlockQ8_K* x = static_cast<BlockQ8_K*>(vx);
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    for (int half = 0; half < 2; ++half) {
+      int8_t* q = x[i].qs + 128 * half;
+      int8_t t[32];
+      __builtin_memcpy(t, q + 32, 32);
+      __builtin_memcpy(q + 32, q + 64, 32);
+      __builtin_memcpy(q + 64, t, 32);
+      int16_t* b = x[i].bsums + 8 * half;
+      int16_t u[2] = {b[2], b[3]};
+      b[2] = b[4];
+      b[3] = b[5];
+      b[4] = u[0];
+      b[5] = u[1];
+    }
+  }
+}
+
+// Byte-shuffle indices that turn 16 bytes (sc0..7, mn0..7) broadcast to every 128-bit lane into
+// 16-bit scale words: sub-block a in the low 256 bits, sub-block b in the high 256 bits.
+inline __m512i scale_words(int a, int b) {
+  const int wa = a | 0x8000, wb = b | 0x8000;  // high byte: index with the top bit set -> 0
+  const int pa = wa | wa << 16, pb = wb | wb << 16;
+  return _mm512_set_epi32(pb, pb, pb, pb, pb, pb, pb, pb, pa, pa, pa, pa, pa, pa, pa, pa);
+}
 
 float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   const BlockQ4_K* w = static_cast<const BlockQ4_K*>(vw);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
   const __m512i low4 = _mm512_set1_epi8(0x0F);
-  // Scale word indices for the four 64-element groups (sub-blocks 4k, 4k+1 | 4k+2, 4k+3).
-  const __m512i idx[4] = {lane_pairs(0, 1), lane_pairs(2, 3), lane_pairs(4, 5), lane_pairs(6, 7)};
+  // Load k: low nibbles are sub-blocks 4k and 4k+2, high nibbles 4k+1 and 4k+3.
+  const __m512i sidx[4] = {scale_words(0, 2), scale_words(1, 3), scale_words(4, 6), scale_words(5, 7)};
+  // Each min twice, as words, in the permuted bsums order: madd with the 16 bsums gives
+  // min_j * (sum of sub-block j's activations).
+  const __m128i dup_mins = _mm_setr_epi8(8, 8, 10, 10, 9, 9, 11, 11, 12, 12, 14, 14, 13, 13, 15, 15);
   __m512 acc = _mm512_setzero_ps();
-  float acc_m = 0;
-  // Hot loop: decode of a Q4_K_M model spends most of its time here.
+  __m256 acc_m = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // About one row ahead: the hardware prefetcher alone left the loads stalling (~25% more
-    // work per CPU-second with this, DRAM-resident weights).
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6) + 64, _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 6) + 128, _MM_HINT_T0);
-    uint64_t sc64, mn64;
-    k4_scales_512(w[i].scales, &sc64, &mn64);
-    const float dx = x[i].d;
-    {
-      const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums));
-      const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums + 8));
-      const __m128i pairs = _mm_hadd_epi16(b0, b1);
-      const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mn64)));
-      acc_m += dx * h2f_512(w[i].dmin) * static_cast<float>(hsum_i32_128(_mm_madd_epi16(mins, pairs)));
-    }
-    const __m512i sc16 = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(sc64))));
+    // ~2.3 KB ahead: one row ahead (6 blocks) left the DRAM loads stalling, 75% of the read
+    // bandwidth with two threads against 85% here (bench/matvec_bench, weights in DRAM).
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 64, _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 128, _MM_HINT_T0);
+    uint32_t ddm;
+    __builtin_memcpy(&ddm, &w[i].d, 4);
+    // [d * dx, dmin * dx]
+    const __m128 dd = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(ddm))), _mm_set1_ps(x[i].d));
+    const __m128i sm = k4_scales_vec(w[i].scales);
+    const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, dup_mins));
+    const __m256i mprod = _mm256_madd_epi16(mins, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums)));
+    acc_m = _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(mprod), acc_m);
+    const __m512i sc = _mm512_broadcast_i32x4(sm);
     __m512i sum = _mm512_setzero_si512();
     for (int k = 0; k < 2; ++k) {
       const __m512i q = _mm512_loadu_si512(w[i].qs + 64 * k);
       const __m512i lo = _mm512_and_si512(q, low4);
       const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), low4);
-      // Chunk 2k: low nibbles are elements 0..31, high nibbles 32..63 (of this 128); chunk 2k+1 next.
-      const __m512i a = _mm512_shuffle_i64x2(lo, hi, 0x44);
-      const __m512i b = _mm512_shuffle_i64x2(lo, hi, 0xEE);
-      const __m512i pa = _mm512_maddubs_epi16(a, _mm512_loadu_si512(x[i].qs + 128 * k));
-      const __m512i pb = _mm512_maddubs_epi16(b, _mm512_loadu_si512(x[i].qs + 128 * k + 64));
-      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(pa, _mm512_permutexvar_epi16(idx[2 * k], sc16)));
-      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(pb, _mm512_permutexvar_epi16(idx[2 * k + 1], sc16)));
+      const __m512i pa = _mm512_maddubs_epi16(lo, _mm512_loadu_si512(x[i].qs + 128 * k));
+      const __m512i pb = _mm512_maddubs_epi16(hi, _mm512_loadu_si512(x[i].qs + 128 * k + 64));
+      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(pa, _mm512_shuffle_epi8(sc, sidx[2 * k])));
+      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(pb, _mm512_shuffle_epi8(sc, sidx[2 * k + 1])));
     }
-    acc = _mm512_fmadd_ps(_mm512_set1_ps(dx * h2f_512(w[i].d)), _mm512_cvtepi32_ps(sum), acc);
+    acc = _mm512_fmadd_ps(_mm512_broadcastss_ps(dd), _mm512_cvtepi32_ps(sum), acc);
   }
-  return _mm512_reduce_add_ps(acc) - acc_m;
+  const __m128 m = _mm_add_ps(_mm256_castps256_ps128(acc_m), _mm256_extractf128_ps(acc_m, 1));
+  const __m128 m2 = _mm_add_ps(m, _mm_movehl_ps(m, m));
+  return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(_mm_add_ss(m2, _mm_movehdup_ps(m2)));
 }
 
 float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
@@ -112,7 +141,7 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     for (int line = 0; line < 256; line += 64) {
-      _mm_prefetch(reinterpret_cast<const char*>(w + i + 4) + line, _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(w + i + 12) + line, _MM_HINT_T0);  // ~2.5 KB ahead
     }
     const __m256i sc16_256 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
     const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
@@ -145,6 +174,7 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
 
 void fill_avx512_table(TypeTraits* table) {
   table[static_cast<int>(TensorType::kQ4_K)].vec_dot = q4_k_dot_512;
+  table[static_cast<int>(TensorType::kQ4_K)].x_permute = q4_k_x_permute;
   table[static_cast<int>(TensorType::kQ6_K)].vec_dot = q6_k_dot_512;
 }
 

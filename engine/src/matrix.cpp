@@ -94,52 +94,113 @@ void Matrix::get_row(int64_t r, float* out) const {
 }
 
 void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
-  if (n_tokens <= 0) return;
-  if (n_tokens >= gemm_min_tokens()) {
-    multiply_gemm(x, n_tokens, y, pool);
+  const Matrix* self = this;
+  multiply_group(std::span<const Matrix* const>(&self, 1), std::span<float* const>(&y, 1), x, n_tokens, pool);
+}
+
+void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* const> ys, const float* x,
+                            int64_t n_tokens, ThreadPool& pool) {
+  if (n_tokens <= 0 || ms.empty()) return;
+  bool same_cols = true;
+  for (const Matrix* m : ms) same_cols = same_cols && m->n_cols_ == ms[0]->n_cols_;
+  if (n_tokens >= gemm_min_tokens() || !same_cols) {
+    for (size_t m = 0; m < ms.size(); ++m) {
+      if (n_tokens >= gemm_min_tokens()) {
+        ms[m]->multiply_gemm(x, n_tokens, ys[m], pool);
+      } else {
+        ms[m]->multiply(x, n_tokens, ys[m], pool);
+      }
+    }
     return;
   }
-  const kernels::TypeTraits* t = kernels::active_traits(type_);
-  const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
+  // One part per matrix: its rows occupy [row0, row0 + rows) of the group's row range.
+  struct Part {
+    const uint8_t* w;
+    int64_t row0, rows, row_bytes;
+    kernels::VecDotFn dot;
+    const kernels::TypeTraits* xt;   // activation type's kernels (nullptr: float activations)
+    kernels::XPermuteFn x_permute;
+    const uint8_t* xq;               // [n_tokens][x_row_bytes]
+    int64_t x_row_bytes;
+    float* y;                        // [n_tokens][rows]
+  };
+  constexpr size_t kMaxParts = 8;
+  Part parts[kMaxParts];
+  const size_t n_parts = std::min(ms.size(), kMaxParts);
+  const int64_t cols = ms[0]->n_cols_;
+  int64_t total_rows = 0, scratch_bytes = 0;
+  for (size_t m = 0; m < n_parts; ++m) {
+    const Matrix& mat = *ms[m];
+    const kernels::TypeTraits* t = kernels::active_traits(mat.type_);
+    Part& p = parts[m];
+    p.w = mat.data();
+    p.row0 = total_rows;
+    p.rows = mat.n_rows_;
+    p.row_bytes = mat.row_bytes_;
+    p.dot = t->vec_dot;
+    p.xt = t->vec_dot_type == TensorType::kF32 ? nullptr : kernels::active_traits(t->vec_dot_type);
+    p.x_permute = t->x_permute;
+    p.xq = reinterpret_cast<const uint8_t*>(x);
+    p.x_row_bytes = cols * static_cast<int64_t>(sizeof(float));
+    p.y = ys[m];
+    total_rows += p.rows;
+    if (p.xt != nullptr) {
+      p.x_row_bytes = kernels::row_size(*p.xt, cols);
+      scratch_bytes += p.x_row_bytes * n_tokens;
+    }
+  }
 
-  // Activations in the layout the dot product takes: [n_tokens][x_row_bytes].
-  const uint8_t* xq = reinterpret_cast<const uint8_t*>(x);
-  int64_t x_row_bytes = n_cols_ * static_cast<int64_t>(sizeof(float));
+  // Activations in the layout each dot product takes, quantized once per distinct layout.
   thread_local std::vector<uint8_t> scratch;
-  if (t->vec_dot_type != TensorType::kF32) {
-    x_row_bytes = kernels::row_size(*xt, n_cols_);
-    const size_t need = static_cast<size_t>(x_row_bytes * n_tokens);
-    if (scratch.size() < need) scratch.resize(need);
-    uint8_t* dst = scratch.data();
-    const int64_t cols = n_cols_;
+  if (scratch.size() < static_cast<size_t>(scratch_bytes)) scratch.resize(scratch_bytes);
+  int64_t used = 0;
+  for (size_t m = 0; m < n_parts; ++m) {
+    Part& p = parts[m];
+    if (p.xt == nullptr) continue;
+    bool shared = false;
+    for (size_t o = 0; o < m && !shared; ++o) {
+      if (parts[o].xt == p.xt && parts[o].x_permute == p.x_permute) {
+        p.xq = parts[o].xq;
+        shared = true;
+      }
+    }
+    if (shared) continue;
+    uint8_t* dst = scratch.data() + used;
+    used += p.x_row_bytes * n_tokens;
     auto quantize = [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) xt->from_float(x + i * cols, dst + i * x_row_bytes, cols);
+      for (int64_t i = begin; i < end; ++i) {
+        p.xt->from_float(x + i * cols, dst + i * p.x_row_bytes, cols);
+        if (p.x_permute != nullptr) p.x_permute(dst + i * p.x_row_bytes, cols);
+      }
     };
     if (n_tokens >= 4) {
       pool.parallel_for(n_tokens, quantize);
     } else {
       quantize(0, n_tokens);
     }
-    xq = dst;
+    p.xq = dst;
   }
 
-  const uint8_t* w = data();
-  const int64_t rows = n_rows_, cols = n_cols_, row_bytes = row_bytes_;
-  const kernels::VecDotFn dot = t->vec_dot;
-  // Hot loop: nearly all of the forward pass's time is spent here.
+  // Hot loop: nearly all of the forward pass's time is spent here. All matrices of the group are
+  // one job, so the threads meet once per group instead of once per matrix.
   pool.parallel_for(
-      rows,
+      total_rows,
       [&](int64_t begin, int64_t end) {
-        for (int64_t r0 = begin; r0 < end; r0 += kRowTile) {
-          const int64_t r1 = std::min(end, r0 + kRowTile);
-          for (int64_t tok = 0; tok < n_tokens; ++tok) {
-            const uint8_t* xr = xq + tok * x_row_bytes;
-            float* yr = y + tok * rows;
-            for (int64_t r = r0; r < r1; ++r) yr[r] = dot(cols, w + r * row_bytes, xr);
+        for (size_t m = 0; m < n_parts; ++m) {
+          const Part& p = parts[m];
+          const int64_t b = std::max(begin, p.row0) - p.row0, e = std::min(end, p.row0 + p.rows) - p.row0;
+          for (int64_t r0 = b; r0 < e; r0 += kRowTile) {
+            const int64_t r1 = std::min(e, r0 + kRowTile);
+            for (int64_t tok = 0; tok < n_tokens; ++tok) {
+              const uint8_t* xr = p.xq + tok * p.x_row_bytes;
+              float* yr = p.y + tok * p.rows;
+              for (int64_t r = r0; r < r1; ++r) yr[r] = p.dot(cols, p.w + r * p.row_bytes, xr);
+            }
           }
         }
       },
       kRowGrain);
+  for (size_t m = kMaxParts; m < ms.size(); ++m) ms[m]->multiply(x, n_tokens, ys[m], pool);
 }
 
 void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels.h"
@@ -103,6 +104,46 @@ TEST(Matrix, GetRowDequantizesTheRightRow) {
   m->get_row(3, row.data());
   ASSERT_TRUE(dequantize_row(TensorType::kQ4_K, bytes->data() + 3 * 144, expect.data(), n_cols).ok());
   EXPECT_EQ(row, expect);
+}
+
+// A group (q/k/v, gate/up) is one parallel job over all rows, with one activation quantization per
+// layout; every output must equal that matrix's own multiply, bit for bit, whatever the mix of
+// types (Q4_K's kernel may want its activations permuted, Q6_K's not), thread count and batch.
+TEST(Matrix, GroupMultiplyEqualsSeparateProducts) {
+  const int64_t n_cols = 512;
+  const struct {
+    TensorType type;
+    int64_t rows;
+  } members[] = {{TensorType::kQ4_K, 67}, {TensorType::kQ6_K, 32}, {TensorType::kQ8_0, 16}, {TensorType::kF16, 5},
+                 {TensorType::kQ4_K, 48}};
+  std::vector<Matrix> mats;
+  for (size_t i = 0; i < std::size(members); ++i) {
+    const auto w = gaussian(n_cols * members[i].rows, 40 + i);
+    auto m = Matrix::from_floats(members[i].type, w.data(), n_cols, members[i].rows, "w" + std::to_string(i));
+    ASSERT_TRUE(m.ok()) << m.status().to_string();
+    mats.push_back(std::move(m).value());
+  }
+  std::vector<const Matrix*> group;
+  for (const auto& m : mats) group.push_back(&m);
+  ThreadPool pools[] = {ThreadPool(1), ThreadPool(2), ThreadPool(3)};
+  for (int64_t n_tokens : {1, 3, 17}) {
+    const auto x = gaussian(n_tokens * n_cols, 7 + n_tokens);
+    for (auto& pool : pools) {
+      std::vector<std::vector<float>> together(mats.size()), alone(mats.size());
+      std::vector<float*> outs;
+      for (size_t i = 0; i < mats.size(); ++i) {
+        together[i].assign(n_tokens * mats[i].rows(), NAN);
+        alone[i].assign(n_tokens * mats[i].rows(), NAN);
+        outs.push_back(together[i].data());
+        mats[i].multiply(x.data(), n_tokens, alone[i].data(), pool);
+      }
+      Matrix::multiply_group(group, outs, x.data(), n_tokens, pool);
+      for (size_t i = 0; i < mats.size(); ++i) {
+        EXPECT_EQ(together[i], alone[i]) << "member " << i << " (" << tensor_type_name(members[i].type)
+                                         << ") tokens=" << n_tokens << " threads=" << pool.size();
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -224,8 +224,14 @@ TEST(Quant, DotProductsMatchReferenceScalarAndSimd) {
         if (t == nullptr) continue;
         const TypeTraits* xl = kernels::traits_at(level, scalar->vec_dot_type);
         xl->from_float(xf.data(), xq_l.data(), n);
+        // The scalar-quantized activations too, in the order this level's kernel reads.
+        std::vector<uint8_t> xq_m = xq_s;
+        if (t->x_permute != nullptr) {
+          t->x_permute(xq_l.data(), n);
+          t->x_permute(xq_m.data(), n);
+        }
         const float dot_l = t->vec_dot(n, wq->data(), xq_l.data());
-        const float dot_mixed = t->vec_dot(n, wq->data(), xq_s.data());
+        const float dot_mixed = t->vec_dot(n, wq->data(), xq_m.data());
         const char* name = kernels::simd_level_name(level);
         EXPECT_NEAR(dot_l, ref, tol * norm) << tensor_type_name(c.type) << " n=" << n << " " << name;
         // Same quantized input: scalar and SIMD differ only by float summation order.

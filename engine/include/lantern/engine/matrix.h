@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,12 @@ class Matrix {
   // does) and float weights take them as float; larger batches dequantize weight tiles and use
   // float sgemm. Runs on every thread of `pool`.
   void multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
+
+  // ys[m] = x * ms[m]^T for every matrix of the group (all with the same cols()): the products of
+  // one input (q/k/v, gate/up) as one parallel job, so decode pays one thread hand-off per group
+  // instead of one per matrix. ys.size() == ms.size(); outputs must not overlap x or each other.
+  static void multiply_group(std::span<const Matrix* const> ms, std::span<float* const> ys, const float* x,
+                             int64_t n_tokens, ThreadPool& pool);
 
   // Dequantizes row r (0 <= r < rows()) into out[cols()] (embedding lookup).
   void get_row(int64_t r, float* out) const;
