@@ -22,4 +22,7 @@ std::string normalize_text(std::string_view text, Spacing spacing);
 // Just NFC (returns the input unchanged when it is ASCII or utf8proc refuses it).
 std::string nfc(std::string_view text);
 
+// Whether NFC leaves this code point alone in every context (the fast path of nfc()); for tests.
+bool nfc_inert_for_testing(char32_t cp);
+
 }  // namespace lantern::kb

@@ -69,10 +69,14 @@ CREATE TABLE audit(
 // The FTS5 index over chunks (search_index.h); its triggers index every chunk written later.
 Status migration_2_search(sqlite3* db) { return create_search_schema(db); }
 
+// Faster-importing FTS5 options for stores created before migration 2 set them (same index).
+Status migration_3_search_tuning(sqlite3* db) { return tune_search_index(db); }
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {"store: kbs, documents, chunks, audit", migration_1_store},
       {"search index: chunk_fts", migration_2_search},
+      {"search index: FTS5 write options", migration_3_search_tuning},
   };
   return kAll;
 }

@@ -21,6 +21,11 @@ Status register_fts_tokenizer(sqlite3* db);
 
 // Creates chunk_fts and its triggers if missing (idempotent; safe inside the store's migration
 // transaction). Needs tables `documents` and `chunks` as in the store schema, and the tokenizer.
+// Also applies tune_search_index().
 Status create_search_schema(sqlite3* db);
+
+// Sets chunk_fts's write-side FTS5 options (stored in chunk_fts_config, so once per database):
+// what they are and why is in search_index.cpp. Idempotent; leaves what is indexed unchanged.
+Status tune_search_index(sqlite3* db);
 
 }  // namespace lantern::kb

@@ -1,7 +1,11 @@
 // Splits text into index/query tokens: see text_tokenizer.h for the scheme.
 //
-// Hot path at import time: ASCII is classified and folded without utf8proc; only non-ASCII words
-// and compatibility CJK characters pay for utf8proc_map (which allocates).
+// Hot path at import time (every CJK character yields two tokens): ASCII and the common 2- and
+// 3-byte UTF-8 forms are decoded without utf8proc, tokens are built in one reused buffer, and a
+// CJK bigram with no compatibility character is the input's own bytes (NFKC leaves it as is). Only
+// non-ASCII words and compatibility CJK characters pay for utf8proc_map (which allocates).
+// tests/kb/text_tokenizer_test.cpp checks that these fast paths give exactly the tokens of the
+// plain path (a copy of it lives there as the reference).
 #include "text_tokenizer.h"
 
 #include <utf8proc.h>
@@ -63,6 +67,19 @@ int32_t decode(std::string_view text, size_t i, size_t* len) {
     *len = 1;
     return c;
   }
+  // Fast paths for forms that are valid whenever their continuation bytes are: 2-byte leads
+  // C2..DF, and 3-byte leads other than E0 (overlongs) and ED (surrogates). The rest goes to
+  // utf8proc_iterate, whose rules these agree with.
+  auto cont = [&](size_t k) { return k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF && cont(i + 1)) {
+    *len = 2;
+    return static_cast<int32_t>(((c & 0x1F) << 6) | (static_cast<unsigned char>(text[i + 1]) & 0x3F));
+  }
+  if (c >= 0xE1 && c <= 0xEF && c != 0xED && cont(i + 1) && cont(i + 2)) {
+    *len = 3;
+    return static_cast<int32_t>(((c & 0x0F) << 12) | ((static_cast<unsigned char>(text[i + 1]) & 0x3F) << 6) |
+                                (static_cast<unsigned char>(text[i + 2]) & 0x3F));
+  }
   utf8proc_int32_t cp = -1;
   utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
                                         static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
@@ -121,9 +138,11 @@ class Splitter {
       } else {
         cjk_.clear();
         cjk_.push_back({run_start, j});
+        cjk_nfkc_ = cjk_needs_nfkc(cp);
         while (j < text_.size()) {
           int32_t c2 = decode(text_, j, &len);
           if (c2 < 0 || classify(c2) != CharClass::kCjk) break;
+          cjk_nfkc_ = cjk_nfkc_ || cjk_needs_nfkc(c2);
           cjk_.push_back({j, j + len});
           j += len;
         }
@@ -134,18 +153,24 @@ class Splitter {
     return 0;
   }
 
+
  private:
   struct Span {
     size_t start, end;
   };
 
-  int emit(std::string text, size_t start, size_t end, bool colocated, bool cjk) {
-    tok_.text = std::move(text);
+  // Emits tok_ with tok_.text already filled.
+  int emit_filled(size_t start, size_t end, bool colocated, bool cjk) {
     tok_.start = start;
     tok_.end = end;
     tok_.colocated = colocated;
     tok_.cjk = cjk;
     return sink_(ctx_, tok_);
+  }
+
+  int emit(std::string_view text, size_t start, size_t end, bool colocated, bool cjk) {
+    tok_.text.assign(text.data(), text.size());
+    return emit_filled(start, end, colocated, cjk);
   }
 
   int emit_word(size_t start, size_t end) {
@@ -158,7 +183,8 @@ class Splitter {
       }
     }
     if (ascii) {
-      std::string w(raw);
+      std::string& w = tok_.text;
+      w.assign(raw.data(), raw.size());
       bool alpha = true;
       for (char& c : w) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
@@ -166,7 +192,7 @@ class Splitter {
       }
       if (alpha && options_.stem) porter_stem(w);
       truncate_token(w);
-      return emit(std::move(w), start, end, false, false);
+      return emit_filled(start, end, false, false);
     }
     // Non-ASCII: normalize, then split again in case NFKC produced separators ("㎏/㎡", "½").
     std::string norm = nfkc_casefold(raw);
@@ -184,43 +210,64 @@ class Splitter {
         if (cp < 0 || (!is_word_cp(cp) && !is_cjk(cp))) break;
         i += len;
       }
-      std::string w = norm.substr(s, i - s);
+      std::string& w = tok_.text;
+      w.assign(norm, s, i - s);
       bool alpha = !w.empty();
       for (char c : w) {
         if (c < 'a' || c > 'z') alpha = false;
       }
       if (alpha && options_.stem) porter_stem(w);
       truncate_token(w);
-      if (int rc = emit(std::move(w), start, end, false, false)) return rc;
+      if (int rc = emit_filled(start, end, false, false)) return rc;
     }
     return 0;
   }
 
-  std::string cjk_char(size_t k) {
+  // The text of CJK character k: its own bytes, or its NFKC form for compatibility characters
+  // (only when the run has any: see cjk_nfkc_).
+  std::string_view cjk_char(size_t k) const {
+    if (cjk_nfkc_) return chars_[k];
     const Span& s = cjk_[k];
-    std::string_view raw = text_.substr(s.start, s.end - s.start);
-    size_t len = 0;
-    int32_t cp = decode(raw, 0, &len);
-    if (cjk_needs_nfkc(cp)) return nfkc_casefold(raw);
-    return std::string(raw);
+    return text_.substr(s.start, s.end - s.start);
+  }
+
+  // A bigram of characters k and k+1: adjacent in the input, so without compatibility characters
+  // the input bytes themselves.
+  int emit_bigram(size_t k) {
+    if (!cjk_nfkc_) return emit(text_.substr(cjk_[k].start, cjk_[k + 1].end - cjk_[k].start), cjk_[k].start,
+                                cjk_[k + 1].end, false, true);
+    tok_.text.assign(chars_[k]);
+    tok_.text.append(chars_[k + 1]);
+    return emit_filled(cjk_[k].start, cjk_[k + 1].end, false, true);
   }
 
   int emit_cjk() {
     size_t n = cjk_.size();
-    chars_.clear();
-    for (size_t k = 0; k < n; ++k) chars_.push_back(cjk_char(k));
+    if (cjk_nfkc_) {
+      chars_.resize(n);
+      for (size_t k = 0; k < n; ++k) {
+        const Span& s = cjk_[k];
+        std::string_view raw = text_.substr(s.start, s.end - s.start);
+        size_t len = 0;
+        if (cjk_needs_nfkc(decode(raw, 0, &len))) {
+          chars_[k] = nfkc_casefold(raw);
+        } else {
+          chars_[k].assign(raw.data(), raw.size());
+        }
+      }
+    }
     if (mode_ == TokenizeMode::kQuery && n >= 2) {
       for (size_t k = 0; k + 1 < n; ++k) {
-        if (int rc = emit(chars_[k] + chars_[k + 1], cjk_[k].start, cjk_[k + 1].end, false, true)) return rc;
+        if (int rc = emit_bigram(k)) return rc;
       }
       return 0;
     }
     for (size_t k = 0; k < n; ++k) {
       if (k + 1 < n) {
-        if (int rc = emit(chars_[k] + chars_[k + 1], cjk_[k].start, cjk_[k + 1].end, false, true)) return rc;
-        if (int rc = emit(chars_[k], cjk_[k].start, cjk_[k].end, true, true)) return rc;
+        if (int rc = emit_bigram(k)) return rc;
+        if (int rc = emit(cjk_char(k), cjk_[k].start, cjk_[k].end, true, true)) return rc;
       } else {
-        if (int rc = emit(chars_[k], cjk_[k].start, cjk_[k].end, false, true)) return rc;
+        if (int rc = emit(cjk_char(k), cjk_[k].start, cjk_[k].end, false, true)) return rc;
       }
     }
     return 0;
@@ -233,7 +280,8 @@ class Splitter {
   TokenSink sink_;
   TextToken tok_;
   std::vector<Span> cjk_;           // byte span of each character of the current CJK run
-  std::vector<std::string> chars_;  // normalized characters of the current CJK run
+  bool cjk_nfkc_ = false;           // the current CJK run has a character NFKC changes
+  std::vector<std::string> chars_;  // its normalized characters (filled only when cjk_nfkc_)
 };
 
 }  // namespace

@@ -78,6 +78,29 @@ TEST(Store, CreatesPrivateWalDatabaseWithSchema) {
   EXPECT_EQ(query_int(again->handle(), "PRAGMA user_version"), KnowledgeBase::schema_version());
 }
 
+TEST(Store, SearchIndexWriteOptionsOnNewAndMigratedStores) {
+  const std::string kOptions =
+      "SELECT group_concat(k || '=' || v, ' ') FROM (SELECT k, v FROM chunk_fts_config "
+      "WHERE k IN ('hashsize', 'pgsz') ORDER BY k)";
+  const std::string kTuned = "hashsize=16000000 pgsz=16000";
+  TempDir dir;
+  {
+    auto kb = open_kb(dir);
+    ASSERT_TRUE(kb);
+    EXPECT_EQ(query_text(kb->handle(), kOptions), kTuned);
+    // A store from before the options (schema version 2, FTS5 defaults) gets them when opened.
+    const char* downgrade =
+        "INSERT INTO chunk_fts(chunk_fts, rank) VALUES('hashsize', 1048576);"
+        "INSERT INTO chunk_fts(chunk_fts, rank) VALUES('pgsz', 4050); PRAGMA user_version = 2";
+    ASSERT_EQ(sqlite3_exec(kb->handle(), downgrade, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(kb->handle());
+    EXPECT_EQ(query_text(kb->handle(), kOptions), "hashsize=1048576 pgsz=4050");
+  }
+  auto again = open_kb(dir);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(query_text(again->handle(), kOptions), kTuned);
+  EXPECT_EQ(query_int(again->handle(), "PRAGMA user_version"), KnowledgeBase::schema_version());
+}
+
 TEST(Store, RefusesNewerSchemaAndNonDatabase) {
   TempDir dir;
   {
