@@ -9,8 +9,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "kernels.h"
+#include "kernels_x86.h"
 
 namespace lantern::engine::kernels {
 namespace {
@@ -231,86 +233,58 @@ inline void k4_scales(const uint8_t* q, uint64_t* sc, uint64_t* mn) {
   *mn = mn_lo | static_cast<uint64_t>(mn_hi) << 32;
 }
 
-// sum_j mn[j] * (bsums[2j] + bsums[2j+1]) for the 8 sub-blocks of 32 (mn: 8 bytes in a word).
-inline int k4_min_sum(uint64_t mn, const int16_t* bsums) {
-  const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums));
-  const __m128i b1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bsums + 8));
-  const __m128i pairs = _mm_hadd_epi16(b0, b1);  // 8 sums of two 16-element groups
-  const __m128i mins = _mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(mn)));
-  __m128i s = _mm_madd_epi16(mins, pairs);
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-
-// The 8 scales as 16-bit words, for _mm256_set1 per sub-block without going through memory.
+// Byte j of a word of 8 bytes (scales or mins from k4_scales).
 inline int scale_at(uint64_t sc, int j) { return static_cast<int>((sc >> (8 * j)) & 0xFF); }
 
-float q4_k_dot(int64_t n, const void* vw, const void* vx) {
-  const BlockQ4_K* w = static_cast<const BlockQ4_K*>(vw);
-  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
-  const __m256i low4 = _mm256_set1_epi8(0x0F);
-  __m256 acc = _mm256_setzero_ps();
-  float acc_m = 0;
-  // Hot loop: decode of a Q4_K_M model spends most of its time here.
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    prefetch_ahead(w + i, sizeof(w[i]));
-    uint64_t sc, mn;
-    k4_scales(w[i].scales, &sc, &mn);
-    const float dx = x[i].d;
-    acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
-    __m256i sum = _mm256_setzero_si256();
-    const uint8_t* q = w[i].qs;
-    const int8_t* y = x[i].qs;
-    for (int c = 0; c < 4; ++c) {
-      const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
-      const __m256i lo = _mm256_and_si256(q4, low4);
-      const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), low4);
-      const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
-      const __m256i p1 =
-          _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c)))));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c + 1)))));
-    }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
-  }
-  return hsum(acc) - acc_m;
-}
-
-float q5_k_dot(int64_t n, const void* vw, const void* vx) {
-  const BlockQ5_K* w = static_cast<const BlockQ5_K*>(vw);
+// Q4_K and Q5_K: 8 sub-blocks of 32 with 6-bit scales and mins; Q5_K adds a fifth bit per
+// element from qh. Chunk c (64 elements) is one 32-byte load of nibbles: low nibbles are
+// sub-block 2c, high nibbles 2c + 1.
+template <class Block>
+float k4_family_dot(int64_t n, const void* vw, const void* vx) {
+  constexpr bool kFifthBit = std::is_same_v<Block, BlockQ5_K>;
+  const Block* w = static_cast<const Block*>(vw);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   const __m256i one = _mm256_set1_epi8(1);
-  __m256 acc = _mm256_setzero_ps();
-  float acc_m = 0;
+  // Each min byte twice (madd with the 16 bsums gives min_j * sub-block j's activation sum).
+  const __m128i dup_mins = _mm_setr_epi8(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+  __m256 acc = _mm256_setzero_ps(), acc_m = _mm256_setzero_ps();
+  // Hot loop: decode of a Q4_K_M model spends most of its time here.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     prefetch_ahead(w + i, sizeof(w[i]));
-    uint64_t sc, mn;
-    k4_scales(w[i].scales, &sc, &mn);
-    const float dx = x[i].d;
-    acc_m += dx * h2f(w[i].dmin) * static_cast<float>(k4_min_sum(mn, x[i].bsums));
+    const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
+    const __m128i sm = k4_scales_vec(w[i].scales);
+    acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
+    // Scale j as a 16-bit word in every lane: byte j of sm, high byte zeroed (index 0x80).
+    const __m256i sc = _mm256_broadcastsi128_si256(sm);
+    __m256i qh;
+    if constexpr (kFifthBit) qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh));
     __m256i sum = _mm256_setzero_si256();
-    const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh));
     const uint8_t* q = w[i].qs;
     const int8_t* y = x[i].qs;
     for (int c = 0; c < 4; ++c) {
       const __m256i q4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 32 * c));
-      // Bit 2c of qh[l] -> 0x10 of the low half, bit 2c + 1 -> 0x10 of the high half.
-      const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c), one), 4);
-      const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c + 1), one), 4);
-      const __m256i lo = _mm256_or_si256(_mm256_and_si256(q4, low4), h0);
-      const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q4, 4), low4), h1);
+      __m256i lo = _mm256_and_si256(q4, low4);
+      __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), low4);
+      if constexpr (kFifthBit) {
+        // Bit 2c of qh[l] -> 0x10 of the low half, bit 2c + 1 -> 0x10 of the high half.
+        lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c), one), 4));
+        hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2 * c + 1), one), 4));
+      }
       const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c)));
       const __m256i p1 =
           _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 64 * c + 32)));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p0, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c)))));
-      sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p1, _mm256_set1_epi16(static_cast<int16_t>(scale_at(sc, 2 * c + 1)))));
+      const __m256i s0 = _mm256_shuffle_epi8(sc, _mm256_set1_epi16(static_cast<int16_t>(0x8000 | (2 * c))));
+      const __m256i s1 = _mm256_shuffle_epi8(sc, _mm256_set1_epi16(static_cast<int16_t>(0x8000 | (2 * c + 1))));
+      sum = _mm256_add_epi32(sum, _mm256_add_epi32(_mm256_madd_epi16(p0, s0), _mm256_madd_epi16(p1, s1)));
     }
-    acc = _mm256_fmadd_ps(_mm256_set1_ps(dx * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
+    acc = _mm256_fmadd_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(sum), acc);
   }
-  return hsum(acc) - acc_m;
+  return hsum(acc) - hsum(acc_m);
 }
+
+float q4_k_dot(int64_t n, const void* vw, const void* vx) { return k4_family_dot<BlockQ4_K>(n, vw, vx); }
+float q5_k_dot(int64_t n, const void* vw, const void* vx) { return k4_family_dot<BlockQ5_K>(n, vw, vx); }
 
 float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);

@@ -3,8 +3,8 @@
 // for avx512f/avx512bw/avx512vl, and skipped when LANTERN_NO_AVX512 is set.
 //
 // The one thing to know: this file enables AVX-512 with a target pragma placed after every
-// #include, and defines only internal-linkage functions below it, so no inline function from a
-// header is ever emitted with AVX-512 instructions (the linker could otherwise pick that copy for
+// #include (except kernels_x86.h, whose helpers have internal linkage), and defines only
+// internal-linkage functions below it, so no inline function from a header is ever emitted with AVX-512 instructions (the linker could otherwise pick that copy for
 // callers on CPUs without AVX-512). Keep it that way: no templates, no std:: calls below the pragma.
 #include <immintrin.h>
 
@@ -20,38 +20,19 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+// The one include after the pragma: internal-linkage helpers only (see kernels_x86.h).
+#include "kernels_x86.h"
+
 namespace lantern::engine::kernels {
 namespace {
 
 inline float h2f_512(uint16_t h) { return _cvtsh_ss(h); }
-
-inline int hsum_i32_128(__m128i s) {
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
 
 // A vector of 16-bit words whose four 128-bit lanes hold w0, w1, w2, w3 in every word.
 inline __m512i lane_words(int w0, int w1, int w2, int w3) {
   auto pair = [](int w) { return static_cast<int>((static_cast<uint32_t>(w) & 0xFFFF) * 0x10001u); };
   const int a = pair(w0), b = pair(w1), c = pair(w2), d = pair(w3);
   return _mm512_set_epi32(d, d, d, d, c, c, c, c, b, b, b, b, a, a, a, a);
-}
-// Word-permutation indices: lanes (a, a + 1, a + 2, a + 3).
-inline __m512i lane_steps(int a) { return lane_words(a, a + 1, a + 2, a + 3); }
-
-// The 12 scale bytes of a Q4_K block -> bytes sc0..sc7, mn0..mn7 of one 128-bit vector (same
-// packing as unpack_k4_scales), in registers: two byte shuffles gather each output byte's low and
-// high source bits, and per-lane masks take the right bits.
-inline __m128i k4_scales_vec(const uint8_t* scales) {
-  const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales));  // 12 bytes used
-  const __m128i a = _mm_shuffle_epi8(q, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-  // Bytes 12..15 take their low bits from the high nibble of q8..q11.
-  const __m128i a2 = _mm_blend_epi32(a, _mm_srli_epi16(a, 4), 0x8);
-  const __m128i low = _mm_and_si128(a2, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15));
-  const char z = static_cast<char>(0x80);
-  const __m128i b = _mm_shuffle_epi8(q, _mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7));
-  return _mm_or_si128(low, _mm_and_si128(_mm_srli_epi16(b, 2), _mm_set1_epi8(0x30)));
 }
 
 // Q4_K's activation layout at this level: in each 128-element half of a Q8_K block the 32-element
@@ -102,14 +83,9 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
     _mm_prefetch(reinterpret_cast<const char*>(w + i + 16), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 64, _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 128, _MM_HINT_T0);
-    uint32_t ddm;
-    __builtin_memcpy(&ddm, &w[i].d, 4);
-    // [d * dx, dmin * dx]
-    const __m128 dd = _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(ddm))), _mm_set1_ps(x[i].d));
+    const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
-    const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, dup_mins));
-    const __m256i mprod = _mm256_madd_epi16(mins, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums)));
-    acc_m = _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(mprod), acc_m);
+    acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
     const __m512i sc = _mm512_broadcast_i32x4(sm);
     __m512i sum = _mm512_setzero_si512();
     for (int k = 0; k < 2; ++k) {
@@ -123,9 +99,14 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
     }
     acc = _mm512_fmadd_ps(_mm512_broadcastss_ps(dd), _mm512_cvtepi32_ps(sum), acc);
   }
-  const __m128 m = _mm_add_ps(_mm256_castps256_ps128(acc_m), _mm256_extractf128_ps(acc_m, 1));
-  const __m128 m2 = _mm_add_ps(m, _mm_movehl_ps(m, m));
-  return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(_mm_add_ss(m2, _mm_movehdup_ps(m2)));
+  return _mm512_reduce_add_ps(acc) - hsum_ps_256(acc_m);
+}
+
+// Byte-shuffle indices that put scale byte a + L (L = the 128-bit lane, 0..3) into the high byte of
+// every 16-bit word of lane L, low byte zero; an arithmetic shift by 8 then sign-extends it.
+inline __m512i lane_scale_bytes(int a) {
+  auto word = [](int s) { return s << 8 | 0x80; };
+  return lane_words(word(a), word(a + 1), word(a + 2), word(a + 3));
 }
 
 float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
@@ -136,20 +117,22 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   // vector), 64..95 bits 4-5, 96..127 bits 6-7 (second vector).
   const __m512i shift01 = lane_words(0, 0, 2, 2);
   const __m512i shift23 = lane_words(4, 4, 6, 6);
-  const __m512i idx[4] = {lane_steps(0), lane_steps(4), lane_steps(8), lane_steps(12)};
+  // Sub-blocks of 16: vector q01 of half h covers 8h + 0..3 (one per lane), q23 8h + 4..7.
+  const __m512i sidx[4] = {lane_scale_bytes(0), lane_scale_bytes(4), lane_scale_bytes(8), lane_scale_bytes(12)};
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     for (int line = 0; line < 256; line += 64) {
       _mm_prefetch(reinterpret_cast<const char*>(w + i + 12) + line, _MM_HINT_T0);  // ~2.5 KB ahead
     }
-    const __m256i sc16_256 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
-    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
-    const __m256i prod = _mm256_madd_epi16(sc16_256, bs);
-    const int offset_sum =
-        hsum_i32_128(_mm_add_epi32(_mm256_castsi256_si128(prod), _mm256_extracti128_si256(prod, 1))) * 32;
-    const __m512i sc16 = _mm512_zextsi256_si512(sc16_256);
-    __m512i sum = _mm512_setzero_si512();
+    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
+    // The -32 offset of every element: sum_j sc_j * 32 * (activation sum of sub-block j),
+    // subtracted from the integer sum as a vector (no horizontal sum per block).
+    const __m256i offset = _mm256_slli_epi32(
+        _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums))),
+        5);
+    const __m512i scb = _mm512_broadcast_i32x4(sc8);
+    __m512i sum = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_zextsi256_si512(offset));
     for (int half = 0; half < 2; ++half) {
       const __m512i l = _mm512_loadu_si512(w[i].ql + 64 * half);
       const __m512i h = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh + 32 * half)));
@@ -160,12 +143,11 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
       const int8_t* y = x[i].qs + 128 * half;
       const __m512i p01 = _mm512_maddubs_epi16(q01, _mm512_loadu_si512(y));
       const __m512i p23 = _mm512_maddubs_epi16(q23, _mm512_loadu_si512(y + 64));
-      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(p01, _mm512_permutexvar_epi16(idx[2 * half], sc16)));
-      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(p23, _mm512_permutexvar_epi16(idx[2 * half + 1], sc16)));
+      const __m512i s01 = _mm512_srai_epi16(_mm512_shuffle_epi8(scb, sidx[2 * half]), 8);
+      const __m512i s23 = _mm512_srai_epi16(_mm512_shuffle_epi8(scb, sidx[2 * half + 1]), 8);
+      sum = _mm512_add_epi32(sum, _mm512_add_epi32(_mm512_madd_epi16(p01, s01), _mm512_madd_epi16(p23, s23)));
     }
-    const float d = x[i].d * h2f_512(w[i].d);
-    acc = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(sum), acc);
-    acc = _mm512_mask_add_ps(acc, 1, acc, _mm512_set1_ps(-d * static_cast<float>(offset_sum)));
+    acc = _mm512_fmadd_ps(_mm512_set1_ps(x[i].d * h2f_512(w[i].d)), _mm512_cvtepi32_ps(sum), acc);
   }
   return _mm512_reduce_add_ps(acc);
 }

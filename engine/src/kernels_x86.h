@@ -1,0 +1,54 @@
+// Small SSE/AVX2 helpers shared by kernels_avx2.cpp and kernels_avx512.cpp.
+//
+// The one thing to know: everything here has internal linkage (anonymous namespace), so each
+// kernel file compiles its own copy with its own target flags; kernels_avx512.cpp includes this
+// after its target pragma. Never include it from code that runs without a CPU check.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace lantern::engine::kernels {
+namespace {
+
+// The 12 scale bytes of a Q4_K / Q5_K block -> bytes sc0..sc7, mn0..mn7 of one 128-bit vector
+// (same packing as unpack_k4_scales), in registers: two byte shuffles gather each output byte's
+// low and high source bits, and per-byte masks keep the right bits. Reads 16 bytes from `scales`
+// (the block continues past the 12 scale bytes).
+inline __m128i k4_scales_vec(const uint8_t* scales) {
+  const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales));
+  const __m128i a = _mm_shuffle_epi8(q, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+  // Bytes 12..15 (mins 4..7) take their low bits from the high nibbles of q8..q11.
+  const __m128i a2 = _mm_blend_epi32(a, _mm_srli_epi16(a, 4), 0x8);
+  const __m128i low = _mm_and_si128(a2, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15));
+  const char z = static_cast<char>(0x80);
+  const __m128i b = _mm_shuffle_epi8(q, _mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7));
+  return _mm_or_si128(low, _mm_and_si128(_mm_srli_epi16(b, 2), _mm_set1_epi8(0x30)));
+}
+
+// [d * dx, dmin * dx, 0, 0] from a K-quant block's two consecutive halves d, dmin.
+inline __m128 k4_block_scales(const uint16_t* d_dmin, float dx) {
+  uint32_t bits;
+  __builtin_memcpy(&bits, d_dmin, 4);
+  return _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits))), _mm_set1_ps(dx));
+}
+
+// One K-quant block's min correction, min_j * (activation sum of sub-block j) for the 8
+// sub-blocks, accumulated as floats scaled by dmin * dx: no horizontal sum per block.
+// `dup_mins` picks each min byte of `sm` twice, in the order the bsums pairs are stored.
+inline __m256 k4_min_accumulate(__m128i sm, __m128i dup_mins, const int16_t* bsums, __m128 dd, __m256 acc) {
+  const __m256i mins = _mm256_cvtepu8_epi16(_mm_shuffle_epi8(sm, dup_mins));
+  const __m256i prod = _mm256_madd_epi16(mins, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bsums)));
+  return _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(prod), acc);
+}
+
+inline float hsum_ps_256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+}  // namespace
+}  // namespace lantern::engine::kernels
