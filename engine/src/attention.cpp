@@ -1,5 +1,6 @@
 // attend_head: blocked online-softmax attention over the float32 or float16 KV cache.
-// Hot loop: the q.k dot products and the weighted V sum, O(n_kv * head_dim) per query head.
+// Hot loop: the q.k dot products and the weighted V sum, O(n_kv * head_dim) per query head; the
+// query heads of one KV head go together, so each cache row is read and converted once for them.
 #include "attention.h"
 
 #include <algorithm>
@@ -11,69 +12,102 @@ namespace lantern::engine {
 namespace {
 
 constexpr int32_t kKeyBlock = 64;
+constexpr int32_t kMaxGroup = 8;  // query heads per call (scores live on the stack)
 
 struct F32Rows {
   const KvCache& c;
   const AttentionKernels& kern;
   const float* k(int32_t layer, int32_t pos) const { return c.k32(layer, pos); }
   const float* v(int32_t layer, int32_t pos) const { return c.v32(layer, pos); }
-  float dot(const float* q, const float* k, int32_t n) const { return kern.dot_f32(q, k, n); }
-  void axpy(float w, const float* v, float* out, int32_t n) const { kern.axpy_f32(w, v, out, n); }
+  void dot(const float* q, int32_t qs, int32_t g, const float* k, int32_t n_keys, int32_t n, float* out,
+           int32_t os) const {
+    kern.dot_f32(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+  }
+  void axpy(const float* w, int32_t ws, int32_t g, const float* v, int32_t n_keys, float* out, int32_t os,
+            int32_t n) const {
+    kern.axpy_f32(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+  }
 };
 struct F16Rows {
   const KvCache& c;
   const AttentionKernels& kern;
   const uint16_t* k(int32_t layer, int32_t pos) const { return c.k16(layer, pos); }
   const uint16_t* v(int32_t layer, int32_t pos) const { return c.v16(layer, pos); }
-  float dot(const float* q, const uint16_t* k, int32_t n) const { return kern.dot_f16(q, k, n); }
-  void axpy(float w, const uint16_t* v, float* out, int32_t n) const { kern.axpy_f16(w, v, out, n); }
+  void dot(const float* q, int32_t qs, int32_t g, const uint16_t* k, int32_t n_keys, int32_t n, float* out,
+           int32_t os) const {
+    kern.dot_f16(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+  }
+  void axpy(const float* w, int32_t ws, int32_t g, const uint16_t* v, int32_t n_keys, float* out, int32_t os,
+            int32_t n) const {
+    kern.axpy_f16(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+  }
 };
 
+// Query heads [head0, head0 + g) of one token, all reading the same KV head; q, out: [g][head_dim].
 template <class Rows>
-void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t head, const float* q, int32_t n_kv,
-            float* out) {
-  const int32_t kv_head = head / (s.n_head / s.n_head_kv);
-  const int32_t off = kv_head * s.head_dim;
-  float scores[kKeyBlock];
-  float running_max = -INFINITY;
-  double running_sum = 0.0;
-  std::fill(out, out + s.head_dim, 0.0f);
+void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t head0, int32_t g, const float* q,
+            int32_t n_kv, float* out) {
+  const int32_t d = s.head_dim;
+  const int32_t off = head0 / (s.n_head / s.n_head_kv) * d;
+  float scores[kMaxGroup][kKeyBlock];  // [head][key]; turned into softmax weights in place
+  float running_max[kMaxGroup];
+  double running_sum[kMaxGroup];
+  for (int32_t h = 0; h < g; ++h) {
+    running_max[h] = -INFINITY;
+    running_sum[h] = 0.0;
+  }
+  std::fill(out, out + static_cast<size_t>(g) * d, 0.0f);
   for (int32_t start = 0; start < n_kv; start += kKeyBlock) {
     const int32_t n = std::min(kKeyBlock, n_kv - start);
-    float block_max = -INFINITY;
-    for (int32_t j = 0; j < n; ++j) {
-      scores[j] = rows.dot(q, rows.k(layer, start + j) + off, s.head_dim) * s.scale;
-      block_max = std::max(block_max, scores[j]);
+    rows.dot(q, d, g, rows.k(layer, start) + off, n, d, &scores[0][0], kKeyBlock);
+    for (int32_t h = 0; h < g; ++h) {
+      float* sc = scores[h];
+      float block_max = -INFINITY;
+      for (int32_t j = 0; j < n; ++j) block_max = std::max(block_max, sc[j] *= s.scale);
+      // Rescale what was accumulated under the old max when the max grows.
+      const float new_max = std::max(running_max[h], block_max);
+      if (new_max > running_max[h] && running_max[h] != -INFINITY) {
+        const float f = std::exp(running_max[h] - new_max);
+        for (int32_t i = 0; i < d; ++i) out[h * d + i] *= f;
+        running_sum[h] *= f;
+      }
+      running_max[h] = new_max;
+      double sum = 0.0;
+      for (int32_t j = 0; j < n; ++j) sum += (sc[j] = std::exp(sc[j] - new_max));
+      running_sum[h] += sum;
     }
-    // Rescale what was accumulated under the old max when the max grows.
-    const float new_max = std::max(running_max, block_max);
-    if (new_max > running_max && running_max != -INFINITY) {
-      const float f = std::exp(running_max - new_max);
-      for (int32_t d = 0; d < s.head_dim; ++d) out[d] *= f;
-      running_sum *= f;
-    }
-    running_max = new_max;
-    for (int32_t j = 0; j < n; ++j) {
-      const float w = std::exp(scores[j] - running_max);
-      running_sum += w;
-      rows.axpy(w, rows.v(layer, start + j) + off, out, s.head_dim);
-    }
+    rows.axpy(&scores[0][0], kKeyBlock, g, rows.v(layer, start) + off, n, out, d, d);
   }
-  if (running_sum > 0.0) {
-    const float inv = static_cast<float>(1.0 / running_sum);
-    for (int32_t d = 0; d < s.head_dim; ++d) out[d] *= inv;
+  for (int32_t h = 0; h < g; ++h) {
+    if (running_sum[h] > 0.0) {
+      const float inv = static_cast<float>(1.0 / running_sum[h]);
+      for (int32_t i = 0; i < d; ++i) out[h * d + i] *= inv;
+    }
   }
 }
 
 }  // namespace
 
+void attend_heads(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0, int32_t n_heads,
+                  const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels) {
+  const int32_t per_kv = shape.n_head / shape.n_head_kv;
+  // Never more than kMaxGroup at once, and never across a KV head boundary.
+  for (int32_t h = head0; h < head0 + n_heads;) {
+    const int32_t kv_end = (h / per_kv + 1) * per_kv;
+    const int32_t g = std::min({kMaxGroup, head0 + n_heads - h, kv_end - h});
+    const size_t o = static_cast<size_t>(h - head0) * shape.head_dim;
+    if (cache.type() == KvType::kF32) {
+      attend(F32Rows{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
+    } else {
+      attend(F16Rows{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
+    }
+    h += g;
+  }
+}
+
 void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head, const float* q,
                  int32_t n_kv, float* out, const AttentionKernels& kernels) {
-  if (cache.type() == KvType::kF32) {
-    attend(F32Rows{cache, kernels}, layer, shape, head, q, n_kv, out);
-  } else {
-    attend(F16Rows{cache, kernels}, layer, shape, head, q, n_kv, out);
-  }
+  attend_heads(cache, layer, shape, head, 1, q, n_kv, out, kernels);
 }
 
 }  // namespace lantern::engine

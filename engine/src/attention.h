@@ -25,5 +25,9 @@ struct AttentionShape {
 // `kernels`: the inner loops (attention_kernels(): AVX2 where available; tests pass the scalar set).
 void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head,
                  const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels = attention_kernels());
+// The same for query heads [head0, head0 + n_heads) of one token at once (any range; heads that
+// share a KV head are computed together). q, out: [n_heads][head_dim].
+void attend_heads(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0, int32_t n_heads,
+                  const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels = attention_kernels());
 
 }  // namespace lantern::engine

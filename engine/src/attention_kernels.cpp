@@ -7,32 +7,35 @@
 namespace lantern::engine {
 namespace {
 
-float dot_f32(const float* q, const float* k, int32_t n) {
-  float s = 0.0f;
-  for (int32_t i = 0; i < n; ++i) s += q[i] * k[i];
-  return s;
+float value(float x) { return x; }
+float value(uint16_t h) { return nn::f16_table()[h]; }
+
+template <class K>
+void dot_ref(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
+             int32_t os) {
+  for (int32_t h = 0; h < g; ++h) {
+    for (int32_t j = 0; j < n_keys; ++j) {
+      float s = 0.0f;
+      for (int32_t i = 0; i < n; ++i) s += q[h * qs + i] * value(k[j * ks + i]);
+      out[h * os + j] = s;
+    }
+  }
 }
 
-float dot_f16(const float* q, const uint16_t* k, int32_t n) {
-  const float* t = nn::f16_table();
-  float s = 0.0f;
-  for (int32_t i = 0; i < n; ++i) s += q[i] * t[k[i]];
-  return s;
-}
-
-void axpy_f32(float w, const float* v, float* out, int32_t n) {
-  for (int32_t i = 0; i < n; ++i) out[i] += w * v[i];
-}
-
-void axpy_f16(float w, const uint16_t* v, float* out, int32_t n) {
-  const float* t = nn::f16_table();
-  for (int32_t i = 0; i < n; ++i) out[i] += w * t[v[i]];
+template <class V>
+void axpy_ref(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
+              int32_t n) {
+  for (int32_t h = 0; h < g; ++h) {
+    for (int32_t j = 0; j < n_keys; ++j) {
+      for (int32_t i = 0; i < n; ++i) out[h * os + i] += w[h * ws + j] * value(v[j * vs + i]);
+    }
+  }
 }
 
 }  // namespace
 
 const AttentionKernels& attention_kernels_scalar() {
-  static const AttentionKernels k{dot_f32, dot_f16, axpy_f32, axpy_f16};
+  static const AttentionKernels k{dot_ref<float>, dot_ref<uint16_t>, axpy_ref<float>, axpy_ref<uint16_t>};
   return k;
 }
 

@@ -2,7 +2,10 @@
 // float32 and float16 rows. AVX2/F16C versions (attention_kernels_avx2.cpp) are used where the
 // CPU has them and LANTERN_NO_SIMD is not set; the scalar ones are the reference.
 //
-// The one thing to know: n (the head size) may be any positive number; the SIMD versions handle
+// The one thing to know: each call serves g query heads that share one KV head (grouped-query
+// attention) and a block of consecutive keys (cache rows `ks`/`vs` elements apart), so a K or V row
+// is loaded and converted once for several heads, and the SIMD dot keeps one independent
+// accumulator per (head, key) instead of one long dependency chain per key. n (the head size) may be any positive number; the SIMD versions handle
 // the tail with scalar code, so results match the reference to float rounding, not bit for bit.
 #pragma once
 
@@ -11,10 +14,16 @@
 namespace lantern::engine {
 
 struct AttentionKernels {
-  float (*dot_f32)(const float* q, const float* k, int32_t n);     // sum q[i] * k[i]
-  float (*dot_f16)(const float* q, const uint16_t* k, int32_t n);  // k in IEEE half
-  void (*axpy_f32)(float w, const float* v, float* out, int32_t n);     // out[i] += w * v[i]
-  void (*axpy_f16)(float w, const uint16_t* v, float* out, int32_t n);  // v in IEEE half
+  // Scores of g query heads against n_keys keys: out[h * os + j] = sum_i q[h * qs + i] * k[j * ks + i].
+  void (*dot_f32)(const float* q, int32_t qs, int32_t g, const float* k, int64_t ks, int32_t n_keys, int32_t n,
+                  float* out, int32_t os);
+  void (*dot_f16)(const float* q, int32_t qs, int32_t g, const uint16_t* k, int64_t ks, int32_t n_keys, int32_t n,
+                  float* out, int32_t os);
+  // Weighted sum of n_keys value rows into g outputs: out[h * os + i] += sum_j w[h * ws + j] * v[j * vs + i].
+  void (*axpy_f32)(const float* w, int32_t ws, int32_t g, const float* v, int64_t vs, int32_t n_keys, float* out,
+                   int32_t os, int32_t n);
+  void (*axpy_f16)(const float* w, int32_t ws, int32_t g, const uint16_t* v, int64_t vs, int32_t n_keys, float* out,
+                   int32_t os, int32_t n);
 };
 
 const AttentionKernels& attention_kernels();       // the active set

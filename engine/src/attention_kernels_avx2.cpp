@@ -1,6 +1,6 @@
 // AVX2 + FMA + F16C attention kernels (compiled with -mavx2 -mfma -mf16c; called only after the
-// runtime CPU check in attention_kernels.cpp). Hot loop for long contexts: one dot and one axpy
-// per (query head, key position).
+// runtime CPU check in attention_kernels.cpp). Hot loop for long contexts: scores and
+// weighted V sums over blocks of keys for the query heads of one KV head.
 #include <immintrin.h>
 
 #include "attention_kernels.h"
@@ -16,52 +16,112 @@ float hsum(__m256 v) {
   return _mm_cvtss_f32(lo);
 }
 
-__m256 load_f16(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
 
-float dot_f32(const float* q, const float* k, int32_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+__m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+__m256 load8(const uint16_t* p) { return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+float load1(const float* p) { return *p; }
+float load1(const uint16_t* p) { return _cvtsh_ss(*p); }
+
+// H heads x J keys: J converted key chunks feed H x J independent accumulators.
+template <int H, int J, class K>
+void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, float* out, int32_t os) {
+  __m256 acc[H][J];
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) acc[h][j] = _mm256_setzero_ps();
+  }
+  int32_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 kv[J];
+    #pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) kv[j] = load8(k + j * ks + i);
+    #pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) {
+      const __m256 qv = _mm256_loadu_ps(q + h * qs + i);
+      #pragma GCC unroll 8
+      for (int j = 0; j < J; ++j) acc[h][j] = _mm256_fmadd_ps(qv, kv[j], acc[h][j]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) {
+      float s = hsum(acc[h][j]);
+      for (int32_t t = i; t < n; ++t) s += q[h * qs + t] * load1(k + j * ks + t);
+      out[h * os + j] = s;
+    }
+  }
+}
+
+template <int H, class K>
+void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
+  int32_t j = 0;
+  for (; j + 4 <= n_keys; j += 4) dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
+  for (; j < n_keys; ++j) dot_tile<H, 1>(q, qs, k + j * ks, ks, n, out + j, os);
+}
+
+template <class K>
+void dot_block(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
+               int32_t os) {
+  int32_t h = 0;
+  for (; h + 2 <= g; h += 2) dot_heads<2>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os);
+  if (h < g) dot_heads<1>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os);
+}
+
+// HN heads, 16 output elements at a time: 2 * HN independent accumulation chains over the keys.
+template <int HN, class V>
+void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
+                int32_t n) {
   int32_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(k + i + 8), a1);
+    __m256 a[HN][2];
+    #pragma GCC unroll 4
+    for (int h = 0; h < HN; ++h) {
+      a[h][0] = _mm256_loadu_ps(out + h * os + i);
+      a[h][1] = _mm256_loadu_ps(out + h * os + i + 8);
+    }
+    for (int32_t j = 0; j < n_keys; ++j) {
+      const __m256 v0 = load8(v + j * vs + i), v1 = load8(v + j * vs + i + 8);
+      #pragma GCC unroll 4
+      for (int h = 0; h < HN; ++h) {
+        const __m256 wv = _mm256_broadcast_ss(w + h * ws + j);
+        a[h][0] = _mm256_fmadd_ps(wv, v0, a[h][0]);
+        a[h][1] = _mm256_fmadd_ps(wv, v1, a[h][1]);
+      }
+    }
+    #pragma GCC unroll 4
+    for (int h = 0; h < HN; ++h) {
+      _mm256_storeu_ps(out + h * os + i, a[h][0]);
+      _mm256_storeu_ps(out + h * os + i + 8, a[h][1]);
+    }
   }
-  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(k + i), a0);
-  float s = hsum(_mm256_add_ps(a0, a1));
-  for (; i < n; ++i) s += q[i] * k[i];
-  return s;
-}
-
-float dot_f16(const float* q, const uint16_t* k, int32_t n) {
-  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-  int32_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_f16(k + i), a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), load_f16(k + i + 8), a1);
+  for (; i < n; ++i) {
+    for (int h = 0; h < HN; ++h) {
+      float s = out[h * os + i];
+      for (int32_t j = 0; j < n_keys; ++j) s += w[h * ws + j] * load1(v + j * vs + i);
+      out[h * os + i] = s;
+    }
   }
-  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), load_f16(k + i), a0);
-  float s = hsum(_mm256_add_ps(a0, a1));
-  for (; i < n; ++i) s += q[i] * _cvtsh_ss(k[i]);
-  return s;
 }
 
-void axpy_f32(float w, const float* v, float* out, int32_t n) {
-  const __m256 wv = _mm256_set1_ps(w);
-  int32_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, _mm256_loadu_ps(v + i), _mm256_loadu_ps(out + i)));
-  for (; i < n; ++i) out[i] += w * v[i];
-}
-
-void axpy_f16(float w, const uint16_t* v, float* out, int32_t n) {
-  const __m256 wv = _mm256_set1_ps(w);
-  int32_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_fmadd_ps(wv, load_f16(v + i), _mm256_loadu_ps(out + i)));
-  for (; i < n; ++i) out[i] += w * _cvtsh_ss(v[i]);
+template <class V>
+void axpy_block(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
+                int32_t n) {
+  int32_t h = 0;
+  for (; h + 4 <= g; h += 4) axpy_heads<4>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n);
+  switch (g - h) {
+    case 3: axpy_heads<3>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
+    case 2: axpy_heads<2>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
+    case 1: axpy_heads<1>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
+    default: break;
+  }
 }
 
 }  // namespace
 
 const AttentionKernels* attention_kernels_avx2() {
-  static const AttentionKernels k{dot_f32, dot_f16, axpy_f32, axpy_f16};
+  static const AttentionKernels k{dot_block<float>, dot_block<uint16_t>, axpy_block<float>, axpy_block<uint16_t>};
   return &k;
 }
 

@@ -104,16 +104,23 @@ Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, Threa
       nn::rope_apply(hp.rope, c, s, kt, hp.n_head_kv, hp.head_dim);
       cache.store(l, pos0 + t, kt, ws.v.data() + static_cast<size_t>(t) * n_kv);
     }
-    // One work item per (token, query head); token t sees positions [0, pos0 + t]. Small jobs
-    // (short contexts, tiny models) stay on one thread: waking workers would cost more.
-    const int64_t item_cost = static_cast<int64_t>(pos0 + n) * hp.head_dim;
+    // One work item per (token, group of query heads): the heads of one KV head go together, so
+    // each cache row is read and converted once for all of them; a group is split only when
+    // there would be fewer items than two per thread (decode). Small jobs (short contexts, tiny
+    // models) stay on one thread: waking workers would cost more.
+    int32_t group = hp.n_head / hp.n_head_kv;
+    while (group > 1 && static_cast<int64_t>(n) * (hp.n_head / group) < 2 * pool.size()) group = (group + 1) / 2;
+    const int32_t items_per_token = (hp.n_head + group - 1) / group;
+    const int64_t item_cost = static_cast<int64_t>(pos0 + n) * hp.head_dim * group;
     pool.parallel_for(
-        static_cast<int64_t>(n) * hp.n_head,
+        static_cast<int64_t>(n) * items_per_token,
         [&](int64_t begin, int64_t end) {
           for (int64_t i = begin; i < end; ++i) {
-            const int32_t t = static_cast<int32_t>(i / hp.n_head), h = static_cast<int32_t>(i % hp.n_head);
-            const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h) * hp.head_dim;
-            attend_head(cache, l, shape, h, ws.q.data() + o, pos0 + t + 1, ws.attn.data() + o);
+            const int32_t t = static_cast<int32_t>(i / items_per_token);
+            const int32_t h0 = static_cast<int32_t>(i % items_per_token) * group;
+            const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h0) * hp.head_dim;
+            attend_heads(cache, l, shape, h0, std::min(group, hp.n_head - h0), ws.q.data() + o, pos0 + t + 1,
+                         ws.attn.data() + o);
           }
         },
         std::max<int64_t>(1, kMinAttentionWork / item_cost));

@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <random>
+#include <utility>
+#include <string>
 #include <vector>
 
 #include "attention.h"
@@ -170,6 +172,62 @@ void check_attention(KvType type, double tol) {
         std::vector<float> out(head_dim);
         attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data(), *kern);
         for (int i = 0; i < head_dim; ++i) ASSERT_NEAR(out[i], ref[i], tol) << "n_kv " << n_kv << " head " << h;
+      }
+    }
+    // Ranges of heads at once (within one KV head, across KV heads, all of them) give what each
+    // head gives alone.
+    std::vector<float> qs = random_vec(size_t(n_head) * head_dim, 500 + n_kv, 2.0f);
+    std::vector<float> alone(qs.size());
+    for (int h = 0; h < n_head; ++h) {
+      attend_head(*cache, 1, shape, h, &qs[h * head_dim], n_kv, &alone[h * head_dim]);
+    }
+    for (auto [h0, nh] : {std::pair{0, 2}, std::pair{1, 2}, std::pair{0, 4}, std::pair{3, 1}}) {
+      std::vector<float> out(size_t(nh) * head_dim);
+      attend_heads(*cache, 1, shape, h0, nh, &qs[h0 * head_dim], n_kv, out.data());
+      for (int i = 0; i < nh * head_dim; ++i) {
+        ASSERT_NEAR(out[i], alone[h0 * head_dim + i], 1e-5) << "n_kv " << n_kv << " heads " << h0 << "+" << nh;
+      }
+    }
+  }
+}
+
+// The block kernels against the reference for 1 to 9 heads and 1 to 9 keys (the SIMD set tiles
+// 2 heads x 4 keys and 4 heads x 16 elements) and head sizes with a tail.
+TEST(Attention, BlockKernelsMatchScalar) {
+  const AttentionKernels& ref = attention_kernels_scalar();
+  std::vector<const AttentionKernels*> sets = {&attention_kernels()};
+  if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
+    sets.push_back(attention_kernels_avx2());
+  }
+  for (int n : {8, 20, 128}) {
+    for (int g = 1; g <= 9; ++g) {
+      for (int keys : {1, 4, 9}) {
+        const int qs = n + 3, ks = 2 * n + 5, os = 11, ws = 10;
+        const auto q = random_vec(size_t(g) * qs, 7 + g, 1.0f);
+        const auto k = random_vec(size_t(keys) * ks, 8 + g, 1.0f), w = random_vec(size_t(g) * ws, 9 + g, 1.0f);
+        std::vector<uint16_t> k16(k.size());
+        for (size_t i = 0; i < k.size(); ++i) k16[i] = nn::f32_to_f16(k[i]);
+        std::vector<float> d32_ref(size_t(g) * os, -1), d16_ref = d32_ref, o32_ref(size_t(g) * qs, 0.5f), o16_ref = o32_ref;
+        ref.dot_f32(q.data(), qs, g, k.data(), ks, keys, n, d32_ref.data(), os);
+        ref.dot_f16(q.data(), qs, g, k16.data(), ks, keys, n, d16_ref.data(), os);
+        ref.axpy_f32(w.data(), ws, g, k.data(), ks, keys, o32_ref.data(), qs, n);
+        ref.axpy_f16(w.data(), ws, g, k16.data(), ks, keys, o16_ref.data(), qs, n);
+        for (const AttentionKernels* kern : sets) {
+          std::vector<float> d32(size_t(g) * os, -1), d16 = d32, o32(size_t(g) * qs, 0.5f), o16 = o32;
+          kern->dot_f32(q.data(), qs, g, k.data(), ks, keys, n, d32.data(), os);
+          kern->dot_f16(q.data(), qs, g, k16.data(), ks, keys, n, d16.data(), os);
+          kern->axpy_f32(w.data(), ws, g, k.data(), ks, keys, o32.data(), qs, n);
+          kern->axpy_f16(w.data(), ws, g, k16.data(), ks, keys, o16.data(), qs, n);
+          const std::string where = "n " + std::to_string(n) + " g " + std::to_string(g) + " keys " + std::to_string(keys);
+          for (size_t i = 0; i < d32.size(); ++i) {
+            ASSERT_NEAR(d32[i], d32_ref[i], 1e-4) << where << " i " << i;  // untouched slots stay -1
+            ASSERT_NEAR(d16[i], d16_ref[i], 1e-4) << where << " i " << i;
+          }
+          for (size_t i = 0; i < o32.size(); ++i) {
+            ASSERT_NEAR(o32[i], o32_ref[i], 1e-4) << where << " i " << i;
+            ASSERT_NEAR(o16[i], o16_ref[i], 1e-4) << where << " i " << i;
+          }
+        }
       }
     }
   }
