@@ -119,9 +119,14 @@ int run_bench(Context& ctx) {
   engine::ThreadPool pool((*model)->n_threads());
   auto bw = engine::measure_read_bandwidth(pool, static_cast<uint64_t>(*bw_mb) << 20);
   if (!bw.ok()) return runtime_error(ctx, bw.status());
-  auto bpt = bytes_per_token(*path);
-  if (!bpt.ok()) return runtime_error(ctx, bpt.status());
-  const double fraction = bw->bytes_per_s > 0 ? decode_tps * static_cast<double>(*bpt) / bw->bytes_per_s : 0;
+  auto weight_bytes = bytes_per_token(*path);
+  if (!weight_bytes.ok()) return runtime_error(ctx, weight_bytes.status());
+  // Each decoded token also reads the K and V rows of every earlier position in every layer (F16):
+  // on average n_prompt + (n_decode + 1) / 2 positions over the decode test.
+  const double kv_positions = static_cast<double>(*n_prompt) + (static_cast<double>(*n_decode) + 1) / 2;
+  const double kv_bytes = 2.0 * info.n_layer * info.n_head_kv * info.head_dim * 2 * kv_positions;
+  const double bpt = static_cast<double>(*weight_bytes) + kv_bytes;
+  const double fraction = bw->bytes_per_s > 0 ? decode_tps * bpt / bw->bytes_per_s : 0;
 
   if (json) {
     json::Value o = json::Value::object();
@@ -139,7 +144,8 @@ int run_bench(Context& ctx) {
     o.set("peak_rss_mb", rss_mb);
     o.set("file_mb", static_cast<double>(info.file_bytes) / (1024.0 * 1024.0));
     o.set("kv_cache_mb", kv_mb);
-    o.set("bytes_per_token", *bpt);
+    o.set("bytes_per_token", bpt);
+    o.set("kv_bytes_per_token", kv_bytes);
     o.set("bandwidth_gb_per_s", bw->bytes_per_s / 1e9);
     o.set("bandwidth_fraction", fraction);
     std::printf("%s\n", o.dump().c_str());
@@ -151,8 +157,8 @@ int run_bench(Context& ctx) {
     std::printf("decode             %.2f tokens/s (%lld tokens)\n", decode_tps, static_cast<long long>(*n_decode));
     std::printf("peak RSS           %.0f MB (file %.0f MB + KV cache %.0f MB)\n", rss_mb,
                 static_cast<double>(info.file_bytes) / (1024.0 * 1024.0), kv_mb);
-    std::printf("read bandwidth     %.2f GB/s measured; decode reads %.0f MB per token\n", bw->bytes_per_s / 1e9,
-                static_cast<double>(*bpt) / 1e6);
+    std::printf("read bandwidth     %.2f GB/s measured; decode reads %.0f MB per token (KV cache %.1f MB)\n",
+                bw->bytes_per_s / 1e9, bpt / 1e6, kv_bytes / 1e6);
     std::printf("bandwidth fraction %.0f%%\n", 100.0 * fraction);
   }
   return kExitOk;

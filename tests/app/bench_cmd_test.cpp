@@ -36,6 +36,16 @@ TEST(BenchCommand, JsonHasEveryKey) {
   EXPECT_EQ(v->get_string("arch"), "qwen2");
   // Decoding reads every weight once: the tied embedding counts, and nothing else is missing.
   EXPECT_GT(v->find("bytes_per_token")->as_number(), 0.9 * v->find("file_mb")->as_number() * 1024 * 1024 * 0.5);
+  // ... plus the KV cache of the positions before each decoded token: on average 20 + 2.5 here,
+  // 40 + 2.5 with a 40-token prompt; the weights' share stays the same.
+  auto r2 = run_lantern({"bench", "-m", model, "-p", "40", "-n", "4", "-t", "2", "--bandwidth-mb", "32", "--json"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  auto v2 = lantern::json::parse(r2.out);
+  ASSERT_TRUE(v2.ok()) << r2.out;
+  const double kv1 = v->find("kv_bytes_per_token")->as_number(), kv2 = v2->find("kv_bytes_per_token")->as_number();
+  EXPECT_GT(kv1, 0.0);
+  EXPECT_NEAR(kv2 / kv1, 42.5 / 22.5, 1e-9);
+  EXPECT_NEAR(v->find("bytes_per_token")->as_number() - kv1, v2->find("bytes_per_token")->as_number() - kv2, 1.0);
 }
 
 TEST(BenchCommand, TextFormAndErrors) {
