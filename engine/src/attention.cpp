@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "attention_kernels.h"
 
@@ -14,38 +15,46 @@ namespace {
 constexpr int32_t kKeyBlock = 64;
 constexpr int32_t kMaxGroup = 8;  // query heads per call (scores live on the stack)
 
-struct F32Rows {
+// The cache rows of one element type (float or uint16_t half) and the kernels for them.
+template <class T>
+struct Rows {
   const KvCache& c;
   const AttentionKernels& kern;
-  const float* k(int32_t layer, int32_t pos) const { return c.k32(layer, pos); }
-  const float* v(int32_t layer, int32_t pos) const { return c.v32(layer, pos); }
-  void dot(const float* q, int32_t qs, int32_t g, const float* k, int32_t n_keys, int32_t n, float* out,
-           int32_t os) const {
-    kern.dot_f32(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+  static constexpr bool kF32 = std::is_same_v<T, float>;
+  const T* k(int32_t layer, int32_t pos) const {
+    if constexpr (kF32) {
+      return c.k32(layer, pos);
+    } else {
+      return c.k16(layer, pos);
+    }
   }
-  void axpy(const float* w, int32_t ws, int32_t g, const float* v, int32_t n_keys, float* out, int32_t os,
-            int32_t n) const {
-    kern.axpy_f32(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+  const T* v(int32_t layer, int32_t pos) const {
+    if constexpr (kF32) {
+      return c.v32(layer, pos);
+    } else {
+      return c.v16(layer, pos);
+    }
   }
-};
-struct F16Rows {
-  const KvCache& c;
-  const AttentionKernels& kern;
-  const uint16_t* k(int32_t layer, int32_t pos) const { return c.k16(layer, pos); }
-  const uint16_t* v(int32_t layer, int32_t pos) const { return c.v16(layer, pos); }
-  void dot(const float* q, int32_t qs, int32_t g, const uint16_t* k, int32_t n_keys, int32_t n, float* out,
-           int32_t os) const {
-    kern.dot_f16(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+  // Scores of g heads against n_keys consecutive keys, and the weighted sum of their values.
+  void dot(const float* q, int32_t qs, int32_t g, const T* k, int32_t n_keys, int32_t n, float* out, int32_t os) const {
+    if constexpr (kF32) {
+      kern.dot_f32(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+    } else {
+      kern.dot_f16(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+    }
   }
-  void axpy(const float* w, int32_t ws, int32_t g, const uint16_t* v, int32_t n_keys, float* out, int32_t os,
-            int32_t n) const {
-    kern.axpy_f16(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+  void axpy(const float* w, int32_t ws, int32_t g, const T* v, int32_t n_keys, float* out, int32_t os, int32_t n) const {
+    if constexpr (kF32) {
+      kern.axpy_f32(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+    } else {
+      kern.axpy_f16(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+    }
   }
 };
 
 // Query heads [head0, head0 + g) of one token, all reading the same KV head; q, out: [g][head_dim].
-template <class Rows>
-void attend(const Rows& rows, int32_t layer, const AttentionShape& s, int32_t head0, int32_t g, const float* q,
+template <class T>
+void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t head0, int32_t g, const float* q,
             int32_t n_kv, float* out) {
   const int32_t d = s.head_dim;
   const int32_t off = head0 / (s.n_head / s.n_head_kv) * d;
@@ -97,9 +106,9 @@ void attend_heads(const KvCache& cache, int32_t layer, const AttentionShape& sha
     const int32_t g = std::min({kMaxGroup, head0 + n_heads - h, kv_end - h});
     const size_t o = static_cast<size_t>(h - head0) * shape.head_dim;
     if (cache.type() == KvType::kF32) {
-      attend(F32Rows{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
+      attend(Rows<float>{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
     } else {
-      attend(F16Rows{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
+      attend(Rows<uint16_t>{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
     }
     h += g;
   }
