@@ -408,23 +408,6 @@ float q2_k_dot(int64_t n, const void* vw, const void* vx) {
 
 // ---- float weights (activations F32) -----------------------------------------------------------
 
-float f32_dot(int64_t n, const void* vw, const void* vx) {
-  const float* w = static_cast<const float*>(vw);
-  const float* x = static_cast<const float*>(vx);
-  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
-  }
-  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), _mm256_loadu_ps(x + i), a0);
-  float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < n; ++i) s += w[i] * x[i];
-  return s;
-}
-
 inline __m256 load_f16(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
@@ -433,35 +416,40 @@ inline __m256 load_bf16(const uint16_t* p) {
   return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
 }
 
-float f16_dot(int64_t n, const void* vw, const void* vx) {
-  const uint16_t* w = static_cast<const uint16_t*>(vw);
+// Weight element types: 8 of them as floats, and one (for the tail).
+struct F32Weights {
+  using T = float;
+  static __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+  static float load1(const float* p) { return *p; }
+};
+struct F16Weights {
+  using T = uint16_t;
+  static __m256 load8(const uint16_t* p) { return load_f16(p); }
+  static float load1(const uint16_t* p) { return h2f(*p); }
+};
+struct BF16Weights {
+  using T = uint16_t;
+  static __m256 load8(const uint16_t* p) { return load_bf16(p); }
+  static float load1(const uint16_t* p) { return bf16_to_fp32(*p); }
+};
+
+// Float weights against float activations: four independent accumulators.
+template <class W>
+float float_dot(int64_t n, const void* vw, const void* vx) {
+  const typename W::T* w = static_cast<const typename W::T*>(vw);
   const float* x = static_cast<const float*>(vx);
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    a0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(load_f16(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-    a2 = _mm256_fmadd_ps(load_f16(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
-    a3 = _mm256_fmadd_ps(load_f16(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
+    prefetch_ahead(w + i, 32 * sizeof(w[i]));
+    a0 = _mm256_fmadd_ps(W::load8(w + i), _mm256_loadu_ps(x + i), a0);
+    a1 = _mm256_fmadd_ps(W::load8(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
+    a2 = _mm256_fmadd_ps(W::load8(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);
+    a3 = _mm256_fmadd_ps(W::load8(w + i + 24), _mm256_loadu_ps(x + i + 24), a3);
   }
-  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_f16(w + i), _mm256_loadu_ps(x + i), a0);
+  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(W::load8(w + i), _mm256_loadu_ps(x + i), a0);
   float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-  for (; i < n; ++i) s += h2f(w[i]) * x[i];
-  return s;
-}
-
-float bf16_dot(int64_t n, const void* vw, const void* vx) {
-  const uint16_t* w = static_cast<const uint16_t*>(vw);
-  const float* x = static_cast<const float*>(vx);
-  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
-    a1 = _mm256_fmadd_ps(load_bf16(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
-  }
-  for (; i + 8 <= n; i += 8) a0 = _mm256_fmadd_ps(load_bf16(w + i), _mm256_loadu_ps(x + i), a0);
-  float s = hsum(_mm256_add_ps(a0, a1));
-  for (; i < n; ++i) s += bf16_to_fp32(w[i]) * x[i];
+  for (; i < n; ++i) s += W::load1(w + i) * x[i];
   return s;
 }
 
@@ -567,10 +555,10 @@ void q6_k_to_float(const void* src, float* dst, int64_t n) {
 
 void fill_avx2_table(TypeTraits* t) {
   auto at = [&](TensorType type) -> TypeTraits& { return t[static_cast<int>(type)]; };
-  at(TensorType::kF32).vec_dot = f32_dot;
-  at(TensorType::kF16).vec_dot = f16_dot;
+  at(TensorType::kF32).vec_dot = float_dot<F32Weights>;
+  at(TensorType::kF16).vec_dot = float_dot<F16Weights>;
   at(TensorType::kF16).to_float = f16_to_float;
-  at(TensorType::kBF16).vec_dot = bf16_dot;
+  at(TensorType::kBF16).vec_dot = float_dot<BF16Weights>;
   at(TensorType::kBF16).to_float = bf16_to_float;
   at(TensorType::kQ8_0).vec_dot = q8_0_dot;
   at(TensorType::kQ8_0).from_float = q8_0_from_float;
