@@ -286,11 +286,24 @@ float k4_family_dot(int64_t n, const void* vw, const void* vx) {
 float q4_k_dot(int64_t n, const void* vw, const void* vx) { return k4_family_dot<BlockQ4_K>(n, vw, vx); }
 float q5_k_dot(int64_t n, const void* vw, const void* vx) { return k4_family_dot<BlockQ5_K>(n, vw, vx); }
 
+// The 6-bit levels (0..63) of one 128-element half of a Q6_K block as 4 vectors of 32 bytes:
+// q[k] holds elements 32k .. 32k + 31 of the half.
+inline void q6_levels(const BlockQ6_K& b, int half, __m256i q[4]) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const __m256i m03 = _mm256_set1_epi8(0x03), m0c = _mm256_set1_epi8(0x0C), m30 = _mm256_set1_epi8(0x30);
+  const uint8_t* ql = b.ql + 64 * half;
+  const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qh + 32 * half));
+  const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+  const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+  q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4));
+  q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2));
+  q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, m30));
+  q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+}
+
 float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
-  const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const __m256i m03 = _mm256_set1_epi8(0x03), m0c = _mm256_set1_epi8(0x0C), m30 = _mm256_set1_epi8(0x30);
   __m256 acc = _mm256_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and half of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
@@ -302,16 +315,8 @@ float q6_k_dot(int64_t n, const void* vw, const void* vx) {
     const int offset_sum = hsum_i32(_mm256_madd_epi16(sc16, bs)) * 32;
     __m256i sum = _mm256_setzero_si256();
     for (int half = 0; half < 2; ++half) {
-      const uint8_t* ql = w[i].ql + 64 * half;
-      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh + 32 * half));
-      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
-      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
       __m256i q[4];
-      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4));
-      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2));
-      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, m30));
-      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
-                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+      q6_levels(w[i], half, q);
       const int8_t* y = x[i].qs + 128 * half;
       const int8_t* s = scales + 8 * half;
       for (int k = 0; k < 4; ++k) {
@@ -520,22 +525,12 @@ void q4_k_to_float(const void* src, float* dst, int64_t n) {
 
 void q6_k_to_float(const void* src, float* dst, int64_t n) {
   const BlockQ6_K* b = static_cast<const BlockQ6_K*>(src);
-  const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const __m256i m03 = _mm256_set1_epi8(0x03), m0c = _mm256_set1_epi8(0x0C), m30 = _mm256_set1_epi8(0x30);
   const __m256i m32 = _mm256_set1_epi8(32);
   for (int64_t i = 0; i < n / kQK_K; ++i, dst += kQK_K) {
     const float d = h2f(b[i].d);
     for (int half = 0; half < 2; ++half) {
-      const uint8_t* ql = b[i].ql + 64 * half;
-      const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qh + 32 * half));
-      const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
-      const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
       __m256i q[4];
-      q[0] = _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m03), 4));
-      q[1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(qh, m0c), 2));
-      q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), _mm256_and_si256(qh, m30));
-      q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
-                             _mm256_and_si256(_mm256_srli_epi16(qh, 2), m30));
+      q6_levels(b[i], half, q);
       for (int k = 0; k < 4; ++k) {
         const __m256i v = _mm256_sub_epi8(q[k], m32);
         float* out = dst + 128 * half + 32 * k;
