@@ -81,9 +81,7 @@ void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t
         running_sum[h] *= f;
       }
       running_max[h] = new_max;
-      double sum = 0.0;
-      for (int32_t j = 0; j < n; ++j) sum += (sc[j] = std::exp(sc[j] - new_max));
-      running_sum[h] += sum;
+      running_sum[h] += rows.kern.exp_shift(sc, n, new_max);
     }
     rows.axpy(&scores[0][0], kKeyBlock, g, rows.v(layer, start) + off, n, out, d, d);
   }

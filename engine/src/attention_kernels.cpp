@@ -1,6 +1,8 @@
 // Scalar attention kernels and the runtime choice between them and the AVX2 set.
 #include "attention_kernels.h"
 
+#include <cmath>
+
 #include "kernels.h"
 #include "nn_ops.h"
 
@@ -32,10 +34,16 @@ void axpy_ref(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int
   }
 }
 
+double exp_shift(float* x, int32_t n, float shift) {
+  double sum = 0.0;
+  for (int32_t j = 0; j < n; ++j) sum += (x[j] = std::exp(x[j] - shift));
+  return sum;
+}
+
 }  // namespace
 
 const AttentionKernels& attention_kernels_scalar() {
-  static const AttentionKernels k{dot_ref<float>, dot_ref<uint16_t>, axpy_ref<float>, axpy_ref<uint16_t>};
+  static const AttentionKernels k{dot_ref<float>, dot_ref<uint16_t>, axpy_ref<float>, axpy_ref<uint16_t>, exp_shift};
   return k;
 }
 

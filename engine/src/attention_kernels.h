@@ -24,6 +24,8 @@ struct AttentionKernels {
                    int32_t os, int32_t n);
   void (*axpy_f16)(const float* w, int32_t ws, int32_t g, const uint16_t* v, int64_t vs, int32_t n_keys, float* out,
                    int32_t os, int32_t n);
+  // Softmax weights in place: x[j] = exp(x[j] - shift) for j < n (x[j] <= shift); returns their sum.
+  double (*exp_shift)(float* x, int32_t n, float shift);
 };
 
 const AttentionKernels& attention_kernels();       // the active set

@@ -233,6 +233,32 @@ TEST(Attention, BlockKernelsMatchScalar) {
   }
 }
 
+// The softmax weights: exp(x - shift) to within 1e-6 relative over the whole range, sum included.
+TEST(Attention, ExpShiftMatchesStdExp) {
+  std::vector<const AttentionKernels*> sets = {&attention_kernels_scalar(), &attention_kernels()};
+  if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    sets.push_back(attention_kernels_avx2());
+  }
+  std::vector<float> x;
+  for (float v = -100.0f; v <= 0.0f; v += 0.0137f) x.push_back(v);
+  x.push_back(0.0f);
+  for (const AttentionKernels* kern : sets) {
+    std::vector<float> y = x;
+    for (auto& v : y) v += 3.5f;
+    const double sum = kern->exp_shift(y.data(), static_cast<int32_t>(y.size()), 3.5f);
+    double expect_sum = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const double e = std::exp(double(x[i]));
+      expect_sum += e;
+      if (x[i] > -87.0f) {
+        ASSERT_NEAR(y[i], e, 1e-6 * e + 1e-38) << "x " << x[i];
+      }
+      ASSERT_LE(y[i], 2e-38 + e * (1 + 1e-6)) << "x " << x[i];
+    }
+    EXPECT_NEAR(sum, expect_sum, 1e-6 * expect_sum);
+  }
+}
+
 TEST(Attention, OnlineSoftmaxMatchesDirectF32Cache) { check_attention(KvType::kF32, 2e-5); }
 TEST(Attention, OnlineSoftmaxMatchesDirectF16Cache) { check_attention(KvType::kF16, 5e-3); }
 
