@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
   auto st = register_fts_tokenizer(db);
   if (!st.ok()) die(st.to_string());
   exec(db, R"sql(
-PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS kbs(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, created_ms INTEGER);
 CREATE TABLE IF NOT EXISTS documents(id INTEGER PRIMARY KEY, kb_id INTEGER NOT NULL REFERENCES kbs(id) ON DELETE CASCADE,
   path TEXT NOT NULL, title TEXT, format TEXT, size INTEGER, mtime_ms INTEGER, sha256 TEXT, imported_ms INTEGER,

@@ -471,7 +471,15 @@ Result<ImportReport> KnowledgeBase::import(const std::vector<std::string>& paths
 
   // Fewer, larger WAL checkpoints while importing: each one fsyncs, and on a busy disk the fsyncs
   // cost more than all the CPU work (measured with bench/import_bench). Restored afterwards.
-  (void)exec_sql(db_, "PRAGMA wal_autocheckpoint = 16384");
+  // The limit is in pages: 64 MiB of WAL whatever the page size (4 KiB in older stores, 16 KiB now).
+  {
+    int64_t page = 4096;
+    if (Result<Stmt> q = Stmt::prepare(db_, "PRAGMA page_size"); q.ok()) {
+      Result<bool> row = q->step();
+      if (row.ok() && *row && q->col_int(0) > 0) page = q->col_int(0);
+    }
+    (void)exec_sql(db_, "PRAGMA wal_autocheckpoint = " + std::to_string((int64_t{64} << 20) / page));
+  }
   struct RestoreCheckpoint {
     sqlite3* db;
     ~RestoreCheckpoint() { (void)exec_sql(db, "PRAGMA wal_autocheckpoint = 1000"); }

@@ -19,7 +19,8 @@ enum class Spacing {
 // dropped; exotic spaces to ' ' (prose); more than one blank line collapsed; ends trimmed.
 std::string normalize_text(std::string_view text, Spacing spacing);
 
-// Just NFC (returns the input unchanged when it is ASCII or utf8proc refuses it).
+// Just NFC (a piece utf8proc refuses is kept as it is). Only the pieces around characters NFC can
+// change go through utf8proc, so mostly-CJK or ASCII text is a plain copy.
 std::string nfc(std::string_view text);
 
 // Whether NFC leaves this code point alone in every context (the fast path of nfc()); for tests.

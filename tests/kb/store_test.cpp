@@ -66,6 +66,7 @@ TEST(Store, CreatesPrivateWalDatabaseWithSchema) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   sqlite3* db = kb->handle();
   EXPECT_EQ(query_text(db, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(query_int(db, "PRAGMA page_size"), 16384);  // one FTS5 leaf per page (knowledge_base.cpp)
   EXPECT_EQ(query_int(db, "PRAGMA foreign_keys"), 1);
   EXPECT_EQ(query_int(db, "PRAGMA user_version"), KnowledgeBase::schema_version());
   int defensive = -1;
@@ -99,6 +100,30 @@ TEST(Store, SearchIndexWriteOptionsOnNewAndMigratedStores) {
   ASSERT_TRUE(again);
   EXPECT_EQ(query_text(again->handle(), kOptions), kTuned);
   EXPECT_EQ(query_int(again->handle(), "PRAGMA user_version"), KnowledgeBase::schema_version());
+}
+
+TEST(Store, OlderStoreKeepsItsPageSizeAndImports) {
+  // A store created with SQLite's default 4 KiB pages (before lantern chose 16 KiB) keeps them:
+  // opening it must not fail, and an import sizes its WAL checkpoints by the actual page size.
+  TempDir home, docs;
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((home.path() + "/lantern.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t(x)", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto kb = open_kb(home);
+  ASSERT_TRUE(kb);
+  EXPECT_EQ(query_int(kb->handle(), "PRAGMA page_size"), 4096);
+  docs.write("a.txt", "Old store, new text. 旧的知识库，新的文本。");
+  auto r = kb->import({docs.path()}, ImportOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->added, 1);
+  EXPECT_EQ(query_int(kb->handle(), "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH '知识'"), 1);
+  EXPECT_EQ(query_int(kb->handle(), "PRAGMA wal_autocheckpoint"), 1000);  // restored after the import
+  expect_consistent(kb->handle());
 }
 
 TEST(Store, RefusesNewerSchemaAndNonDatabase) {
