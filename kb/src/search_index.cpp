@@ -98,9 +98,9 @@ Status tune_search_index(sqlite3* db) {
   //  - hashsize 16 MB (default 1 MB): the pending terms of a large document fit in memory, so it
   //    becomes one segment instead of several (fewer segments to merge later, and to search);
   //  - pgsz 16000 (default 4050): leaf pages four times larger, fewer of them to write and link.
-  // automerge stays at its default of 4: 8 imported Chinese text ~8% faster (each posting is
+  // automerge stays at its default of 4: 8 imported Chinese text ~10% faster (each posting is
   // rewritten fewer times) but left up to 7 large segments per level instead of 3, and searches
-  // at 1M chunks got ~15% slower (p99 31 -> 36 ms), reading every common term from each of them.
+  // at 100k chunks got ~13% slower, reading every common term from each of them.
   return exec(db, R"sql(
 INSERT INTO chunk_fts(chunk_fts, rank) VALUES('hashsize', 16000000);
 INSERT INTO chunk_fts(chunk_fts, rank) VALUES('pgsz', 16000);

@@ -4,7 +4,7 @@
 // 3-byte UTF-8 forms are decoded without utf8proc, tokens are built in one reused buffer, and a
 // CJK bigram with no compatibility character is the input's own bytes (NFKC leaves it as is). Only
 // non-ASCII words and compatibility CJK characters pay for utf8proc_map (which allocates).
-// tests/kb/text_tokenizer_test.cpp checks that these fast paths give exactly the tokens of the
+// tests/kb/text_fast_path_test.cpp checks that these fast paths give exactly the tokens of the
 // plain path (a copy of it lives there as the reference).
 #include "text_tokenizer.h"
 
