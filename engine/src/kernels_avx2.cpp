@@ -19,19 +19,6 @@ namespace {
 
 inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
-// Software prefetch of the weight bytes a few blocks ahead (about one row of 1536 elements): with
-// weights streaming from DRAM the hardware prefetcher alone left loads stalling.
-// Weights are streamed from DRAM during decode; the hardware prefetcher alone leaves the loads
-// stalling. About 2 KB ahead was best for Q4_K, Q6_K and Q8_0 rows read by two threads
-// (bench/matvec_bench from DRAM: one row ahead, 0.9 KB, reached 75% of the read bandwidth for
-// Q4_K, 2 KB 85%); much further ahead gains nothing.
-constexpr size_t kPrefetchBytes = 2048;
-// Prefetches `bytes` starting kPrefetchBytes after p.
-inline void prefetch_ahead(const void* p, size_t bytes) {
-  const char* c = static_cast<const char*>(p) + kPrefetchBytes;
-  for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(c + off, _MM_HINT_T0);
-}
-
 inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));

@@ -78,11 +78,7 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m512 acc = _mm512_setzero_ps();
   __m256 acc_m = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // ~2.3 KB ahead: one row ahead (6 blocks) left the DRAM loads stalling, 75% of the read
-    // bandwidth with two threads against 85% here (bench/matvec_bench, weights in DRAM).
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 64, _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(w + i + 16) + 128, _MM_HINT_T0);
+    prefetch_ahead(w + i, sizeof(w[i]));
     const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
     acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
@@ -122,9 +118,7 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    for (int line = 0; line < 256; line += 64) {
-      _mm_prefetch(reinterpret_cast<const char*>(w + i + 12) + line, _MM_HINT_T0);  // ~2.5 KB ahead
-    }
+    prefetch_ahead(w + i, sizeof(w[i]));
     const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
     // The -32 offset of every element: sum_j sc_j * 32 * (activation sum of sub-block j),
     // subtracted from the integer sum as a vector (no horizontal sum per block).
