@@ -153,7 +153,6 @@ class Splitter {
     return 0;
   }
 
-
  private:
   struct Span {
     size_t start, end;
