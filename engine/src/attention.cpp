@@ -52,22 +52,22 @@ struct Rows {
   }
 };
 
-// Query heads [head0, head0 + g) of one token, all reading the same KV head; q, out: [g][head_dim].
+// Query heads [head0, head0 + g) of one token, all reading the same KV head, over keys
+// [key_begin, key_end); q, out: [g][head_dim]. Leaves out unnormalized (sum of exp(score - max) *
+// value) with each head's max and sum of weights, for normalize() or merge_partials().
 template <class T>
 void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t head0, int32_t g, const float* q,
-            int32_t n_kv, float* out) {
+            int32_t key_begin, int32_t key_end, float* out, float* running_max, double* running_sum) {
   const int32_t d = s.head_dim;
   const int32_t off = head0 / (s.n_head / s.n_head_kv) * d;
   float scores[kMaxGroup][kKeyBlock];  // [head][key]; turned into softmax weights in place
-  float running_max[kMaxGroup];
-  double running_sum[kMaxGroup];
   for (int32_t h = 0; h < g; ++h) {
     running_max[h] = -INFINITY;
     running_sum[h] = 0.0;
   }
   std::fill(out, out + static_cast<size_t>(g) * d, 0.0f);
-  for (int32_t start = 0; start < n_kv; start += kKeyBlock) {
-    const int32_t n = std::min(kKeyBlock, n_kv - start);
+  for (int32_t start = key_begin; start < key_end; start += kKeyBlock) {
+    const int32_t n = std::min(kKeyBlock, key_end - start);
     rows.dot(q, d, g, rows.k(layer, start) + off, n, d, &scores[0][0], kKeyBlock);
     for (int32_t h = 0; h < g; ++h) {
       float* sc = scores[h];
@@ -85,11 +85,26 @@ void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t
     }
     rows.axpy(&scores[0][0], kKeyBlock, g, rows.v(layer, start) + off, n, out, d, d);
   }
-  for (int32_t h = 0; h < g; ++h) {
-    if (running_sum[h] > 0.0) {
-      const float inv = static_cast<float>(1.0 / running_sum[h]);
-      for (int32_t i = 0; i < d; ++i) out[h * d + i] *= inv;
+}
+
+// Runs attend() over heads [head0, head0 + n_heads) in groups that share a KV head (at most
+// kMaxGroup at once); max, sum: [n_heads].
+void attend_range(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0, int32_t n_heads,
+                  const float* q, int32_t key_begin, int32_t key_end, float* out, float* max, double* sum,
+                  const AttentionKernels& kernels) {
+  const int32_t per_kv = shape.n_head / shape.n_head_kv;
+  for (int32_t h = head0; h < head0 + n_heads;) {
+    const int32_t kv_end = (h / per_kv + 1) * per_kv;
+    const int32_t g = std::min({kMaxGroup, head0 + n_heads - h, kv_end - h});
+    const size_t o = static_cast<size_t>(h - head0) * shape.head_dim;
+    if (cache.type() == KvType::kF32) {
+      attend(Rows<float>{cache, kernels}, layer, shape, h, g, q + o, key_begin, key_end, out + o, max + (h - head0),
+             sum + (h - head0));
+    } else {
+      attend(Rows<uint16_t>{cache, kernels}, layer, shape, h, g, q + o, key_begin, key_end, out + o,
+             max + (h - head0), sum + (h - head0));
     }
+    h += g;
   }
 }
 
@@ -97,18 +112,45 @@ void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t
 
 void attend_heads(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0, int32_t n_heads,
                   const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels) {
-  const int32_t per_kv = shape.n_head / shape.n_head_kv;
-  // Never more than kMaxGroup at once, and never across a KV head boundary.
-  for (int32_t h = head0; h < head0 + n_heads;) {
-    const int32_t kv_end = (h / per_kv + 1) * per_kv;
-    const int32_t g = std::min({kMaxGroup, head0 + n_heads - h, kv_end - h});
-    const size_t o = static_cast<size_t>(h - head0) * shape.head_dim;
-    if (cache.type() == KvType::kF32) {
-      attend(Rows<float>{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
-    } else {
-      attend(Rows<uint16_t>{cache, kernels}, layer, shape, h, g, q + o, n_kv, out + o);
+  constexpr int32_t kStackHeads = 64;
+  float max[kStackHeads];
+  double sum[kStackHeads];
+  for (int32_t h = 0; h < n_heads; h += kStackHeads) {
+    const int32_t nh = std::min(kStackHeads, n_heads - h);
+    const size_t o = static_cast<size_t>(h) * shape.head_dim;
+    attend_range(cache, layer, shape, head0 + h, nh, q + o, 0, n_kv, out + o, max, sum, kernels);
+    for (int32_t k = 0; k < nh; ++k) {
+      if (sum[k] <= 0.0) continue;
+      const float inv = static_cast<float>(1.0 / sum[k]);
+      for (int32_t i = 0; i < shape.head_dim; ++i) out[o + static_cast<size_t>(k) * shape.head_dim + i] *= inv;
     }
-    h += g;
+  }
+}
+
+void attend_heads_partial(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0,
+                          int32_t n_heads, const float* q, int32_t key_begin, int32_t key_end, AttentionPartial part,
+                          const AttentionKernels& kernels) {
+  attend_range(cache, layer, shape, head0, n_heads, q, key_begin, key_end, part.out, part.max, part.sum, kernels);
+}
+
+void merge_partials(const AttentionPartial* parts, int32_t n_parts, int32_t n_heads, int32_t head_dim, float* out) {
+  for (int32_t h = 0; h < n_heads; ++h) {
+    float m = -INFINITY;
+    for (int32_t p = 0; p < n_parts; ++p) m = std::max(m, parts[p].max[h]);
+    double total = 0.0;
+    float* o = out + static_cast<size_t>(h) * head_dim;
+    std::fill(o, o + head_dim, 0.0f);
+    for (int32_t p = 0; p < n_parts; ++p) {
+      if (parts[p].sum[h] <= 0.0) continue;  // an empty key range
+      const float f = std::exp(parts[p].max[h] - m);
+      total += parts[p].sum[h] * f;
+      const float* po = parts[p].out + static_cast<size_t>(h) * head_dim;
+      for (int32_t i = 0; i < head_dim; ++i) o[i] += f * po[i];
+    }
+    if (total > 0.0) {
+      const float inv = static_cast<float>(1.0 / total);
+      for (int32_t i = 0; i < head_dim; ++i) o[i] *= inv;
+    }
   }
 }
 

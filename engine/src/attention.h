@@ -30,4 +30,19 @@ void attend_head(const KvCache& cache, int32_t layer, const AttentionShape& shap
 void attend_heads(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0, int32_t n_heads,
                   const float* q, int32_t n_kv, float* out, const AttentionKernels& kernels = attention_kernels());
 
+// Split-key attention for decoding, where one token has too few heads to keep every thread busy
+// with whole KV groups: each thread takes all heads of a KV head over part of the keys, and the
+// parts are merged ("flash decoding").
+struct AttentionPartial {
+  float* out;   // [n_heads][head_dim]: sum over the part's keys of exp(score - max) * value
+  float* max;   // [n_heads]: the part's largest score
+  double* sum;  // [n_heads]: sum of exp(score - max); 0 for an empty part
+};
+// Heads [head0, head0 + n_heads) of one token over keys [key_begin, key_end) into `part`.
+void attend_heads_partial(const KvCache& cache, int32_t layer, const AttentionShape& shape, int32_t head0,
+                          int32_t n_heads, const float* q, int32_t key_begin, int32_t key_end, AttentionPartial part,
+                          const AttentionKernels& kernels = attention_kernels());
+// out [n_heads][head_dim] = the attention over the union of the parts' key ranges.
+void merge_partials(const AttentionPartial* parts, int32_t n_parts, int32_t n_heads, int32_t head_dim, float* out);
+
 }  // namespace lantern::engine

@@ -14,6 +14,8 @@ namespace {
 
 // Multiply-adds below which a parallel job is not worth waking the pool for.
 constexpr int64_t kMinAttentionWork = 1 << 16;
+// Parts of the keys one decode step's attention may be split into (see forward_batch).
+constexpr int32_t kMaxKeySplits = 16;
 
 void add_bias(float* rows, int32_t n, int32_t width, const std::vector<float>& bias) {
   if (bias.empty()) return;
@@ -104,26 +106,67 @@ Status forward_batch(const ModelWeights& w, KvCache& cache, Workspace& ws, Threa
       nn::rope_apply(hp.rope, c, s, kt, hp.n_head_kv, hp.head_dim);
       cache.store(l, pos0 + t, kt, ws.v.data() + static_cast<size_t>(t) * n_kv);
     }
-    // One work item per (token, group of query heads): the heads of one KV head go together, so
-    // each cache row is read and converted once for all of them; a group is split only when
-    // there would be fewer items than two per thread (decode). Small jobs (short contexts, tiny
-    // models) stay on one thread: waking workers would cost more.
-    int32_t group = hp.n_head / hp.n_head_kv;
-    while (group > 1 && static_cast<int64_t>(n) * (hp.n_head / group) < 2 * pool.size()) group = (group + 1) / 2;
-    const int32_t items_per_token = (hp.n_head + group - 1) / group;
-    const int64_t item_cost = static_cast<int64_t>(pos0 + n) * hp.head_dim * group;
-    pool.parallel_for(
-        static_cast<int64_t>(n) * items_per_token,
-        [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) {
-            const int32_t t = static_cast<int32_t>(i / items_per_token);
-            const int32_t h0 = static_cast<int32_t>(i % items_per_token) * group;
-            const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h0) * hp.head_dim;
-            attend_heads(cache, l, shape, h0, std::min(group, hp.n_head - h0), ws.q.data() + o, pos0 + t + 1,
-                         ws.attn.data() + o);
-          }
-        },
-        std::max<int64_t>(1, kMinAttentionWork / item_cost));
+    // Decoding a token with a long context: too few KV heads for the threads, so each thread
+    // takes all query heads of a KV head over part of the keys, and the parts are merged.
+    const int32_t visible0 = pos0 + 1;
+    const int32_t per_kv = hp.n_head / hp.n_head_kv;
+    int32_t splits = 1;
+    while (pool.size() > 1 && splits < kMaxKeySplits &&
+           static_cast<int64_t>(n) * hp.n_head_kv * splits < 2 * pool.size() && visible0 / (2 * splits) >= 128) {
+      splits *= 2;
+    }
+    if (splits > 1) {
+      const size_t n_parts = static_cast<size_t>(n) * hp.n_head_kv * splits;
+      ws.attn_part.resize(n_parts * per_kv * hp.head_dim);
+      ws.attn_max.resize(n_parts * per_kv);
+      ws.attn_sum.resize(n_parts * per_kv);
+      auto part_of = [&](size_t i) {
+        return AttentionPartial{ws.attn_part.data() + i * per_kv * hp.head_dim, ws.attn_max.data() + i * per_kv,
+                                ws.attn_sum.data() + i * per_kv};
+      };
+      pool.parallel_for(static_cast<int64_t>(n_parts), [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+          const int32_t t = static_cast<int32_t>(i / (hp.n_head_kv * splits));
+          const int32_t kv = static_cast<int32_t>(i / splits % hp.n_head_kv), part = static_cast<int32_t>(i % splits);
+          const int32_t visible = pos0 + t + 1;
+          const int32_t k0 = static_cast<int32_t>(static_cast<int64_t>(visible) * part / splits);
+          const int32_t k1 = static_cast<int32_t>(static_cast<int64_t>(visible) * (part + 1) / splits);
+          const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(kv) * per_kv * hp.head_dim;
+          attend_heads_partial(cache, l, shape, kv * per_kv, per_kv, ws.q.data() + o, k0, k1,
+                               part_of(static_cast<size_t>(i)));
+        }
+      });
+      AttentionPartial parts[kMaxKeySplits];
+      for (int32_t t = 0; t < n; ++t) {
+        for (int32_t kv = 0; kv < hp.n_head_kv; ++kv) {
+          const size_t first = (static_cast<size_t>(t) * hp.n_head_kv + kv) * splits;
+          for (int32_t p = 0; p < splits; ++p) parts[p] = part_of(first + p);
+          merge_partials(parts, splits, per_kv, hp.head_dim,
+                         ws.attn.data() + static_cast<size_t>(t) * n_q + static_cast<size_t>(kv) * per_kv * hp.head_dim);
+        }
+      }
+    } else {
+      // One work item per (token, group of query heads): the heads of one KV head go together, so
+      // each cache row is read and converted once for all of them; a group is split only when
+      // there would be fewer items than two per thread (decode). Small jobs (short contexts, tiny
+      // models) stay on one thread: waking workers would cost more.
+      int32_t group = hp.n_head / hp.n_head_kv;
+      while (group > 1 && static_cast<int64_t>(n) * (hp.n_head / group) < 2 * pool.size()) group = (group + 1) / 2;
+      const int32_t items_per_token = (hp.n_head + group - 1) / group;
+      const int64_t item_cost = static_cast<int64_t>(pos0 + n) * hp.head_dim * group;
+      pool.parallel_for(
+          static_cast<int64_t>(n) * items_per_token,
+          [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const int32_t t = static_cast<int32_t>(i / items_per_token);
+              const int32_t h0 = static_cast<int32_t>(i % items_per_token) * group;
+              const size_t o = static_cast<size_t>(t) * n_q + static_cast<size_t>(h0) * hp.head_dim;
+              attend_heads(cache, l, shape, h0, std::min(group, hp.n_head - h0), ws.q.data() + o, pos0 + t + 1,
+                           ws.attn.data() + o);
+            }
+          },
+          std::max<int64_t>(1, kMinAttentionWork / item_cost));
+    }
     L.wo.multiply(ws.attn.data(), n, ws.proj.data(), pool);  // [n][n_embd]
     add_into(ws.x.data(), ws.proj.data(), static_cast<size_t>(n) * n_embd);
 

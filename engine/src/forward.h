@@ -34,6 +34,10 @@ struct Workspace {
   std::vector<float> up;        // [n][n_ff]
   std::vector<float> rope_cos;  // [n][n_rot / 2]
   std::vector<float> rope_sin;  // [n][n_rot / 2]
+  // Split-key attention while decoding (attention.h): [part][n_head][head_dim], [part][n_head].
+  std::vector<float> attn_part;
+  std::vector<float> attn_max;
+  std::vector<double> attn_sum;
   void reserve(const Hparams& hp, int32_t n);
 };
 

@@ -181,6 +181,20 @@ void check_attention(KvType type, double tol) {
     for (int h = 0; h < n_head; ++h) {
       attend_head(*cache, 1, shape, h, &qs[h * head_dim], n_kv, &alone[h * head_dim]);
     }
+    // Keys split in parts (one of them empty) and merged give the same as all keys at once.
+    {
+      const int a = n_kv / 3;
+      std::vector<float> po(3 * size_t(n_head) * head_dim), pm(3 * n_head), merged(size_t(n_head) * head_dim);
+      std::vector<double> ps(3 * n_head);
+      AttentionPartial parts[3];
+      const int ranges[3][2] = {{0, a}, {a, a}, {a, n_kv}};
+      for (int p = 0; p < 3; ++p) {
+        parts[p] = {&po[p * n_head * head_dim], &pm[p * n_head], &ps[p * n_head]};
+        attend_heads_partial(*cache, 1, shape, 0, n_head, qs.data(), ranges[p][0], ranges[p][1], parts[p]);
+      }
+      merge_partials(parts, 3, n_head, head_dim, merged.data());
+      for (size_t i = 0; i < merged.size(); ++i) ASSERT_NEAR(merged[i], alone[i], 1e-5) << "n_kv " << n_kv << " i " << i;
+    }
     for (auto [h0, nh] : {std::pair{0, 2}, std::pair{1, 2}, std::pair{0, 4}, std::pair{3, 1}}) {
       std::vector<float> out(size_t(nh) * head_dim);
       attend_heads(*cache, 1, shape, h0, nh, &qs[h0 * head_dim], n_kv, out.data());

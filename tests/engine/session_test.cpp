@@ -80,6 +80,38 @@ TEST_P(BothArchs, BatchedEqualsOneTokenAtATime) {
   EXPECT_GT(max_abs_diff(first, last), 0.1);
 }
 
+// Decoding one token after a long context splits the keys across threads and merges the parts
+// (forward.cpp, from 256 visible positions on); the result must match the batched path, which
+// gives every thread whole heads instead.
+TEST_P(BothArchs, LongContextDecodeMatchesBatched) {
+  lantern::testing::TempDir dir;
+  TinySpec spec;
+  spec.arch = GetParam().arch;
+  spec.type = GetParam().type;
+  spec.n_ctx = 1024;
+  spec.n_head_kv = 1;  // one KV head: decode splits the keys in 4 with 2 threads
+  auto model = load_tiny(dir, spec, "m.gguf", /*n_threads=*/2);
+  ASSERT_TRUE(model);
+  const size_t n_vocab = model->info().n_vocab;
+  std::vector<int32_t> prompt;
+  for (int i = 0; i < 700; ++i) prompt.push_back(3 + (i * 37) % (testing::kTinyVocab - 3));
+  // Batches of 8 (under the sgemm threshold) so both sessions quantize activations alike and
+  // only the attention differs.
+  auto batched = new_session(model, KvType::kF16, 8, 1024);
+  auto all = batched->logits_all(prompt);
+  ASSERT_TRUE(all.ok()) << all.status().to_string();
+  auto decoding = new_session(model, KvType::kF16, 8, 1024);
+  const std::span<const int32_t> head(prompt.data(), 600);
+  ASSERT_TRUE(decoding->eval(head).ok());
+  for (size_t t = 600; t < prompt.size(); t += 33) {
+    for (size_t u = decoding->tokens().size(); u <= t; ++u) {
+      ASSERT_TRUE(decoding->eval(std::span<const int32_t>(&prompt[u], 1)).ok());
+    }
+    std::span<const float> row(all->data() + t * n_vocab, n_vocab);
+    EXPECT_LT(max_abs_diff(decoding->logits(), row), 1e-3) << "position " << t;
+  }
+}
+
 TEST_P(BothArchs, PrefixReuseGivesFreshSessionLogits) {
   lantern::testing::TempDir dir;
   TinySpec spec;
