@@ -5,6 +5,7 @@
 // Usage: matvec_bench [--type Q4_K] [--rows 8960] [--cols 1536] [--threads T] [--tokens N]
 //                     [--mb 1024] [--seconds 3]
 // --tokens N > 1 measures the batched (prompt) path and reports GFLOP/s instead.
+#include <sys/mman.h>
 #include <time.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -68,7 +70,14 @@ int main(int argc, char** argv) {
   const int64_t row_bytes = static_cast<int64_t>(q->size()) / seed_rows;
   const int64_t matrix_bytes = row_bytes * rows;
   const int64_t copies = std::max<int64_t>(1, (mb << 20) / matrix_bytes);
-  std::vector<uint8_t> big(static_cast<size_t>(matrix_bytes * copies));
+  const size_t big_bytes = static_cast<size_t>(matrix_bytes * copies);
+  void* big_mem = mmap(nullptr, big_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (big_mem == MAP_FAILED) {
+    std::fprintf(stderr, "matvec_bench: cannot allocate %zu bytes\n", big_bytes);
+    return 1;
+  }
+  madvise(big_mem, big_bytes, MADV_HUGEPAGE);  // as the model's weights are (WeightArena)
+  std::span<uint8_t> big(static_cast<uint8_t*>(big_mem), big_bytes);
   for (int64_t r = 0; r < rows * copies; ++r) {
     std::memcpy(big.data() + r * row_bytes, q->data() + (r % seed_rows) * row_bytes, row_bytes);
   }

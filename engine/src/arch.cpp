@@ -177,9 +177,12 @@ Result<Hparams> read_hparams(const GgufFile& f, ModelParams& mp) {
 Status load_decoder(WeightLoader& ld, ModelWeights& w, const DecoderParts& parts) {
   const Hparams& hp = w.hp;
   const int64_t n_embd = hp.n_embd, n_q = hp.n_embd_q(), n_kv = hp.n_embd_kv(), n_ff = hp.n_ff;
-  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd));
+  // Tied embeddings are also the output matrix: read whole for every token.
+  const bool tied = !ld.has("output.weight");
+  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd,
+                                              tied ? WeightLoader::Use::kProduct : WeightLoader::Use::kLookup));
   LT_ASSIGN_OR_RETURN(w.output_norm, ld.vector("output_norm.weight", n_embd));
-  if (ld.has("output.weight")) {
+  if (!tied) {
     LT_ASSIGN_OR_RETURN(w.output, ld.matrix("output.weight", hp.n_vocab, n_embd));
   } else {
     w.output = w.token_embd;  // tied embeddings

@@ -39,14 +39,14 @@ void residual_norm(float* x, const float* y, int32_t n, int32_t width, const std
 Status load_bert(WeightLoader& ld, ModelWeights& w) {
   const Hparams& hp = w.hp;
   const int64_t n_embd = hp.n_embd, n_q = hp.n_embd_q(), n_kv = hp.n_embd_kv(), n_ff = hp.n_ff;
-  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd));
-  LT_ASSIGN_OR_RETURN(w.position_embd, ld.matrix("position_embd.weight", hp.n_ctx_train, n_embd));
+  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd, WeightLoader::Use::kLookup));
+  LT_ASSIGN_OR_RETURN(w.position_embd, ld.matrix("position_embd.weight", hp.n_ctx_train, n_embd, WeightLoader::Use::kLookup));
   int64_t n_types = 1;
   if (const GgufTensor* t = ld.find_raw("token_types.weight"); t && t->n_dims == 2) n_types = t->ne[1];
   if (n_types < 1 || n_types > 16) {
     return Status::corruption("tensor 'token_types.weight': " + std::to_string(n_types) + " token types");
   }
-  LT_ASSIGN_OR_RETURN(w.token_types, ld.matrix("token_types.weight", n_types, n_embd));
+  LT_ASSIGN_OR_RETURN(w.token_types, ld.matrix("token_types.weight", n_types, n_embd, WeightLoader::Use::kLookup));
   LT_ASSIGN_OR_RETURN(w.embd_norm, ld.vector("token_embd_norm.weight", n_embd));
   LT_ASSIGN_OR_RETURN(w.embd_norm_b, ld.vector("token_embd_norm.bias", n_embd));
   w.layers.resize(hp.n_layer);
@@ -88,13 +88,13 @@ Result<Matrix> row_slice(const GgufTensor& t, int64_t row0, int64_t rows) {
 Status load_nomic_bert(WeightLoader& ld, ModelWeights& w) {
   const Hparams& hp = w.hp;
   const int64_t n_embd = hp.n_embd, n_q = hp.n_embd_q(), n_kv = hp.n_embd_kv(), n_ff = hp.n_ff;
-  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd));
+  LT_ASSIGN_OR_RETURN(w.token_embd, ld.matrix("token_embd.weight", hp.n_vocab, n_embd, WeightLoader::Use::kLookup));
   int64_t n_types = 1;
   if (const GgufTensor* t = ld.find_raw("token_types.weight"); t && t->n_dims == 2) n_types = t->ne[1];
   if (n_types < 1 || n_types > 16) {
     return Status::corruption("tensor 'token_types.weight': " + std::to_string(n_types) + " token types");
   }
-  LT_ASSIGN_OR_RETURN(w.token_types, ld.matrix("token_types.weight", n_types, n_embd));
+  LT_ASSIGN_OR_RETURN(w.token_types, ld.matrix("token_types.weight", n_types, n_embd, WeightLoader::Use::kLookup));
   LT_ASSIGN_OR_RETURN(w.embd_norm, ld.vector("token_embd_norm.weight", n_embd));
   LT_ASSIGN_OR_RETURN(w.embd_norm_b, ld.vector("token_embd_norm.bias", n_embd));
   w.layers.resize(hp.n_layer);

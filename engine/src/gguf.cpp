@@ -489,6 +489,7 @@ class GgufFile::Parser {
 
 GgufFile::~GgufFile() {
   if (map_addr_ != nullptr) munmap(map_addr_, map_len_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<std::unique_ptr<GgufFile>> GgufFile::parse(std::unique_ptr<GgufFile> file) {
@@ -526,8 +527,11 @@ Result<std::unique_ptr<GgufFile>> GgufFile::open(const std::string& path) {
   size_t len = static_cast<size_t>(st.st_size);
   void* addr = mmap(nullptr, len, PROT_READ, MAP_PRIVATE, fd, 0);
   int map_errno = errno;
-  ::close(fd);
-  if (addr == MAP_FAILED) return Status::from_errno("mmap '" + path + "'", map_errno);
+  if (addr == MAP_FAILED) {
+    ::close(fd);
+    return Status::from_errno("mmap '" + path + "'", map_errno);
+  }
+  file->fd_ = fd;
   file->map_addr_ = addr;
   file->map_len_ = len;
   file->base_ = static_cast<const uint8_t*>(addr);
@@ -542,6 +546,31 @@ Result<std::unique_ptr<GgufFile>> GgufFile::open_memory(std::string_view bytes, 
   file->base_ = reinterpret_cast<const uint8_t*>(file->owned_.data());
   file->size_ = file->owned_.size();
   return parse(std::move(file));
+}
+
+Status GgufFile::read_at(uint64_t offset, void* dst, uint64_t n) const {
+  if (offset > size_ || n > size_ - offset) {
+    return Status::invalid_argument("'" + path_ + "': read of " + std::to_string(n) + " bytes at offset " +
+                                std::to_string(offset) + " is past the end (" + std::to_string(size_) + " bytes)");
+  }
+  if (fd_ < 0) {
+    std::memcpy(dst, base_ + offset, n);
+    return ok_status();
+  }
+  uint8_t* out = static_cast<uint8_t*>(dst);
+  while (n > 0) {
+    const ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return Status::from_errno("read '" + path_ + "' at offset " + std::to_string(offset), errno);
+    if (got == 0) {
+      return Status::corruption("'" + path_ + "': file ends at offset " + std::to_string(offset) +
+                                ", shorter than when it was opened (" + std::to_string(size_) + " bytes)");
+    }
+    out += got;
+    offset += static_cast<uint64_t>(got);
+    n -= static_cast<uint64_t>(got);
+  }
+  return ok_status();
 }
 
 bool GgufFile::prefetch() const {

@@ -88,9 +88,17 @@ Result<Matrix> Matrix::from_floats(TensorType type, const float* values, int64_t
   return m;
 }
 
+Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows) const {
+  Matrix m = *this;
+  if (owned_ || slots == nullptr || segment_rows <= 0 || segment_rows % kRowTile != 0) return m;
+  m.moved_ = slots;
+  m.segment_rows_ = segment_rows;
+  return m;
+}
+
 void Matrix::get_row(int64_t r, float* out) const {
   const kernels::TypeTraits* t = kernels::active_traits(type_);
-  t->to_float(data() + r * row_bytes_, out, n_cols_);
+  t->to_float(row_address(r), out, n_cols_);
 }
 
 void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
@@ -115,7 +123,7 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
   }
   // One part per matrix: its rows occupy [row0, row0 + rows) of the group's row range.
   struct Part {
-    const uint8_t* w;
+    const Matrix* m;
     int64_t row0, rows, row_bytes;
     kernels::VecDotFn dot;
     const kernels::TypeTraits* xt;   // activation type's kernels (nullptr: float activations)
@@ -133,7 +141,7 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     const Matrix& mat = *ms[m];
     const kernels::TypeTraits* t = kernels::active_traits(mat.type_);
     Part& p = parts[m];
-    p.w = mat.data();
+    p.m = &mat;
     p.row0 = total_rows;
     p.rows = mat.n_rows_;
     p.row_bytes = mat.row_bytes_;
@@ -189,12 +197,13 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
         for (size_t m = 0; m < n_parts; ++m) {
           const Part& p = parts[m];
           const int64_t b = std::max(begin, p.row0) - p.row0, e = std::min(end, p.row0 + p.rows) - p.row0;
-          for (int64_t r0 = b; r0 < e; r0 += kRowTile) {
-            const int64_t r1 = std::min(e, r0 + kRowTile);
+          for (int64_t r0 = b, r1; r0 < e; r0 = r1) {
+            r1 = std::min({e, r0 + kRowTile, r0 + p.m->contiguous_rows(r0)});
+            const uint8_t* w = p.m->row_address(r0);  // rows r0..r1 at w + (r - r0) * row_bytes
             for (int64_t tok = 0; tok < n_tokens; ++tok) {
               const uint8_t* xr = p.xq + tok * p.x_row_bytes;
               float* yr = p.y + tok * p.rows;
-              for (int64_t r = r0; r < r1; ++r) yr[r] = p.dot(cols, p.w + r * p.row_bytes, xr);
+              for (int64_t r = r0; r < r1; ++r) yr[r] = p.dot(cols, w + (r - r0) * p.row_bytes, xr);
             }
           }
         }
@@ -206,7 +215,7 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
 void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
   openblas_single_threaded();
   const kernels::TypeTraits* t = kernels::active_traits(type_);
-  const int64_t rows = n_rows_, cols = n_cols_, row_bytes = row_bytes_;
+  const int64_t rows = n_rows_, cols = n_cols_;
   // OpenBLAS repacks the activations on every call, so tiles are made large (kTileBytes of float
   // weights) to keep that cost small against the multiply; but never so large that a thread is
   // left without a tile.
@@ -214,17 +223,16 @@ void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPoo
   while (tile_rows > 16 && (rows + tile_rows - 1) / tile_rows < 2 * pool.size()) tile_rows = tile_rows / 2 / 16 * 16;
   tile_rows = std::max<int64_t>(tile_rows, 16);
   const int64_t n_tiles = (rows + tile_rows - 1) / tile_rows;
-  const uint8_t* w = data();
   const bool is_f32 = type_ == TensorType::kF32;
   pool.parallel_for(n_tiles, [&](int64_t tile_begin, int64_t tile_end) {
     thread_local std::vector<float> tile;
     for (int64_t ti = tile_begin; ti < tile_end; ++ti) {
       const int64_t r0 = ti * tile_rows;
       const int64_t nr = std::min(rows, r0 + tile_rows) - r0;
-      const float* b = reinterpret_cast<const float*>(w + r0 * row_bytes);
-      if (!is_f32) {
+      const float* b = reinterpret_cast<const float*>(row_address(r0));
+      if (!is_f32 || contiguous_rows(r0) < nr) {
         if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
-        for (int64_t r = 0; r < nr; ++r) t->to_float(w + (r0 + r) * row_bytes, tile.data() + r * cols, cols);
+        for (int64_t r = 0; r < nr; ++r) t->to_float(row_address(r0 + r), tile.data() + r * cols, cols);
         b = tile.data();
       }
       // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T

@@ -41,6 +41,9 @@ Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes,
     return Status::resource_limit("bandwidth test: cannot allocate " + std::to_string(bytes >> 20) + " MiB");
   }
   uint8_t* buf = static_cast<uint8_t*>(mem);
+  // In huge pages, as the model's weights are (WeightArena): the hardware prefetchers stop at
+  // page boundaries, and 2 MiB pages read ~6% faster than 4 KiB ones here.
+  madvise(mem, bytes, MADV_HUGEPAGE);
   const bool avx2 = have_avx2();
   // Touch every page from the thread that will read it (first-touch placement), with non-zero data.
   const int n_threads = pool.size();

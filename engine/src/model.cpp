@@ -13,6 +13,7 @@
 #include "lantern/engine/tokenizer.h"
 #include "model_weights.h"
 #include "system_memory.h"
+#include "weight_arena.h"
 #include "weight_loader.h"
 
 namespace lantern::engine {
@@ -23,6 +24,18 @@ std::string file_stem(const std::string& path) {
   std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (name.size() > 5 && name.ends_with(".gguf")) name.resize(name.size() - 5);
   return name;
+}
+
+// Bytes of every matrix a resident copy would hold (all 2-D tensors but a separate token
+// embedding), each padded for alignment.
+uint64_t product_bytes(const GgufFile& file) {
+  const bool untied = file.find_tensor("output.weight") != nullptr;
+  uint64_t sum = 0;
+  for (const GgufTensor& t : file.tensors()) {
+    if (t.n_dims < 2 || (untied && t.name == "token_embd.weight")) continue;
+    sum += t.n_bytes + 64;
+  }
+  return sum;
 }
 
 }  // namespace
@@ -52,9 +65,23 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   auto w = std::make_unique<ModelWeights>();
   LT_ASSIGN_OR_RETURN(w->hp, read_hparams(*file, w->params));
   const ArchLoader* spec = find_arch_loader(w->hp.arch);  // read_hparams checked it exists
-  WeightLoader loader(*file);
+  // Below kSmallModelBytes of weights a product is too short to split: waking workers costs more
+  // than the work, and on a busy machine a descheduled worker stalls every step.
+  constexpr uint64_t kSmallModelBytes = 32ull << 20;
+  w->n_threads = options.n_threads > 0 ? options.n_threads
+                 : file->file_size() < kSmallModelBytes ? 1
+                                                        : ThreadPool::default_threads();
+  std::string no_arena = options.resident_weights ? "" : "not requested";
+  if (no_arena.empty()) no_arena = WeightArena::unavailable_reason(product_bytes(*file));
+  if (no_arena.empty()) {
+    auto arena = WeightArena::create(product_bytes(*file));
+    if (arena.ok()) w->arena = std::move(arena).value();
+    else no_arena = arena.status().message();
+  }
+  WeightLoader loader(*file, w->arena.get());
   Status st = spec->load(loader, *w);
   if (!st.ok()) return st.with_context("'" + path + "'");
+  report(0.6f);
   report(0.8f);
   auto tokenizer = Tokenizer::from_gguf(*file);
   if (!tokenizer.ok()) return tokenizer.status().with_context("'" + path + "'");
@@ -80,12 +107,8 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   info.n_head_kv = w->hp.n_head_kv;
   info.head_dim = w->hp.head_dim;
   info.n_ff = w->hp.n_ff;
-  // Below kSmallModelBytes of weights a product is too short to split: waking workers costs more
-  // than the work, and on a busy machine a descheduled worker stalls every step.
-  constexpr uint64_t kSmallModelBytes = 32ull << 20;
-  w->n_threads = options.n_threads > 0 ? options.n_threads
-                 : file->file_size() < kSmallModelBytes ? 1
-                                                        : ThreadPool::default_threads();
+  info.weight_memory = w->arena ? "huge pages" : "file mapping (" + no_arena + ")";
+  if (w->arena) w->arena->start(*file);
   w->file = std::move(file);
 
   std::shared_ptr<Model> model(new Model());
@@ -99,5 +122,6 @@ const ModelParams& Model::params() const { return weights_->params; }
 const Tokenizer& Model::tokenizer() const { return *weights_->tokenizer; }
 const ChatTemplate& Model::chat_template() const { return *weights_->chat_template; }
 int32_t Model::n_threads() const { return weights_->n_threads; }
+Status Model::wait_resident() const { return weights_->arena ? weights_->arena->wait() : ok_status(); }
 
 }  // namespace lantern::engine

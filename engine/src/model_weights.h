@@ -19,6 +19,7 @@
 #include "lantern/engine/model_params.h"
 #include "lantern/engine/session.h"
 #include "nn_ops.h"
+#include "weight_arena.h"
 
 namespace lantern::engine {
 
@@ -75,7 +76,8 @@ struct LayerWeights {
 };
 
 struct ModelWeights {
-  std::unique_ptr<GgufFile> file;     // owns the mapping every Matrix points into
+  std::unique_ptr<GgufFile> file;     // owns the mapping the matrices point into
+  std::unique_ptr<WeightArena> arena; // or the copies the product matrices point into (or null)
   Hparams hp;
   ModelParams params;                 // as read from the metadata (names, special tokens)
   ModelInfo info;

@@ -1,6 +1,8 @@
 // WeightLoader: shape checks against the hyperparameters, then Matrix::from_tensor.
 #include "weight_loader.h"
 
+#include "weight_arena.h"
+
 namespace lantern::engine {
 namespace {
 
@@ -32,10 +34,16 @@ void WeightLoader::tally(const GgufTensor& t) {
   type_tensors_[type] += 1;
 }
 
-Result<Matrix> WeightLoader::matrix(const std::string& name, int64_t rows, int64_t cols) {
+Result<Matrix> WeightLoader::matrix(const std::string& name, int64_t rows, int64_t cols, Use use) {
   LT_ASSIGN_OR_RETURN(const GgufTensor* t, find(name, {cols, rows}));
   auto m = Matrix::from_tensor(t->type, t->data, cols, rows, name);
   if (!m.ok()) return m.status();
+  if (arena_ != nullptr && use == Use::kProduct) {
+    const int64_t row_bytes = m->size_bytes() / rows;
+    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes)) {
+      m = m->relocatable(slots, WeightArena::segment_rows(row_bytes));
+    }
+  }
   tally(*t);
   return m;
 }

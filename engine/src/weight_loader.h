@@ -18,15 +18,23 @@
 
 namespace lantern::engine {
 
+class WeightArena;
+
 class WeightLoader {
  public:
-  explicit WeightLoader(const GgufFile& file) : file_(file) {}
+  // `arena`: when given, the matrices of products are scheduled for a copy there (the caller
+  // starts it); they read the file's mapping until their copy is done. Lookups stay in the mapping.
+  explicit WeightLoader(const GgufFile& file, WeightArena* arena = nullptr) : file_(file), arena_(arena) {}
+
+  // What a matrix is read for: every row on every token (weight products), or a few rows by index
+  // (embedding lookups), which is not worth a resident copy.
+  enum class Use { kProduct, kLookup };
 
   bool has(const std::string& name) const { return file_.find_tensor(name) != nullptr; }
   // The tensor's table entry (shape, type) without loading it; nullptr when absent.
   const GgufTensor* find_raw(const std::string& name) const { return file_.find_tensor(name); }
   // A 2-D tensor of `rows` rows of `cols` elements (GGUF ne = {cols, rows}).
-  Result<Matrix> matrix(const std::string& name, int64_t rows, int64_t cols);
+  Result<Matrix> matrix(const std::string& name, int64_t rows, int64_t cols, Use use = Use::kProduct);
   // A 1-D tensor of n elements in any weight type, dequantized to float.
   Result<std::vector<float>> vector(const std::string& name, int64_t n);
 
@@ -40,6 +48,7 @@ class WeightLoader {
   void tally(const GgufTensor& t);
 
   const GgufFile& file_;
+  WeightArena* arena_;
   uint64_t n_params_ = 0;
   std::map<std::string, uint64_t> type_elements_;
   std::map<std::string, int> type_tensors_;

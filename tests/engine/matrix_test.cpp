@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <random>
 #include <string>
@@ -143,6 +144,58 @@ TEST(Matrix, GroupMultiplyEqualsSeparateProducts) {
                                          << ") tokens=" << n_tokens << " threads=" << pool.size();
       }
     }
+  }
+}
+
+// A relocatable matrix reads each segment from the address its slot holds once set, and from the
+// original bytes before: with segment 1 pointed at another matrix's rows, those rows (and only
+// those) give the other matrix's products, on the matvec, the grouped and the sgemm paths.
+TEST(Matrix, RelocatableReadsEachSegmentFromItsSlot) {
+  const int64_t n_cols = 256, n_rows = 40, seg = 16;  // segments: rows 0-15, 16-31, 32-39
+  for (TensorType type : {TensorType::kF32, TensorType::kQ8_0, TensorType::kQ4_K}) {
+    SCOPED_TRACE(tensor_type_name(type));
+    const auto wa = gaussian(n_cols * n_rows, 1), wb = gaussian(n_cols * n_rows, 2);
+    auto a_bytes = quantize_rows(type, wa.data(), n_cols, n_rows);
+    auto b_bytes = quantize_rows(type, wb.data(), n_cols, n_rows);
+    ASSERT_TRUE(a_bytes.ok() && b_bytes.ok());
+    auto a = Matrix::from_tensor(type, a_bytes->data(), n_cols, n_rows, "a");
+    auto b = Matrix::from_tensor(type, b_bytes->data(), n_cols, n_rows, "b");
+    ASSERT_TRUE(a.ok() && b.ok());
+    const int64_t row_bytes = a->size_bytes() / n_rows;
+    std::atomic<const uint8_t*> slots[3];
+    for (auto& s : slots) s.store(nullptr);
+    const Matrix moving = a->relocatable(slots, seg);
+    ThreadPool pool(2);
+    for (int64_t n_tokens : {1, 3, 17}) {
+      SCOPED_TRACE("tokens=" + std::to_string(n_tokens));
+      const auto x = gaussian(n_tokens * n_cols, 3);
+      std::vector<float> ya(n_tokens * n_rows), yb(n_tokens * n_rows), y(n_tokens * n_rows), yg(n_tokens * n_rows);
+      a->multiply(x.data(), n_tokens, ya.data(), pool);
+      b->multiply(x.data(), n_tokens, yb.data(), pool);
+      slots[1].store(nullptr);
+      moving.multiply(x.data(), n_tokens, y.data(), pool);
+      EXPECT_EQ(y, ya) << "no slot set: the original bytes";
+      slots[1].store(b_bytes->data() + seg * row_bytes);
+      moving.multiply(x.data(), n_tokens, y.data(), pool);
+      const Matrix* group[] = {&moving};
+      float* outs[] = {yg.data()};
+      Matrix::multiply_group(group, outs, x.data(), n_tokens, pool);
+      for (int64_t t = 0; t < n_tokens; ++t) {
+        for (int64_t r = 0; r < n_rows; ++r) {
+          const bool moved = r >= seg && r < 2 * seg;
+          const float want = (moved ? yb : ya)[t * n_rows + r];
+          ASSERT_EQ(y[t * n_rows + r], want) << "row " << r << " token " << t;
+          ASSERT_EQ(yg[t * n_rows + r], want) << "grouped: row " << r << " token " << t;
+        }
+      }
+    }
+    std::vector<float> row(n_cols), want(n_cols);
+    moving.get_row(20, row.data());
+    b->get_row(20, want.data());
+    EXPECT_EQ(row, want);
+    moving.get_row(33, row.data());
+    a->get_row(33, want.data());
+    EXPECT_EQ(row, want);
   }
 }
 

@@ -152,6 +152,11 @@ class GgufFile {
   // 40 GB model must not pull it into the page cache. A no-op for memory-backed files.
   bool prefetch() const;
 
+  // Copies n bytes at file offset `offset` into dst with read(2), not through the mapping, so the
+  // pages are not mapped into this process (WeightArena's copies). Errors name the file: a range
+  // past the end, or a read that fails or comes up short (the file shrank since it was opened).
+  Status read_at(uint64_t offset, void* dst, uint64_t n) const;
+
  private:
   GgufFile() = default;
   class Parser;
@@ -167,6 +172,7 @@ class GgufFile {
   const uint8_t* base_ = nullptr;  // [size_] file bytes
   uint64_t size_ = 0;
   void* map_addr_ = nullptr;       // mmap'd region (nullptr for memory-backed files)
+  int fd_ = -1;                    // the mapped file, kept open for read_at
   size_t map_len_ = 0;
   std::string owned_;              // the bytes for open_memory
   uint32_t version_ = 0;

@@ -3,10 +3,13 @@
 //
 // The one thing to know: a Matrix built by from_tensor() does not own its data (it points into the
 // memory-mapped file, which must outlive it); from_floats() builds one that owns its bytes. It is
-// immutable after construction, so one Matrix may be shared freely; multiply() takes the pool it
+// immutable after construction (a relocatable() one changes only which of two identical copies
+// it reads), so one Matrix may be shared freely; multiply() takes the pool it
 // runs on, and a pool runs one job at a time. GGUF order: ne[0] = n_cols (contiguous), ne[1] = n_rows.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -54,8 +57,27 @@ class Matrix {
   // Dequantizes row r (0 <= r < rows()) into out[cols()] (embedding lookup).
   void get_row(int64_t r, float* out) const;
 
+  // The same matrix, moving in segments of `segment_rows` rows: segment k's rows are read from
+  // the address slots[k] holds once it is non-null (a copy of the same bytes made by another
+  // thread, which stores the address with release order when that segment's copy is complete),
+  // and from the original bytes until then. The original bytes must stay valid for the matrix's
+  // lifetime: a product that read an old address finishes on it. segment_rows is a multiple of
+  // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix.
+  Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows) const;
+
  private:
-  const uint8_t* data() const { return owned_ ? owned_->data() : data_; }
+  // Address of row r, and how many rows from r on are contiguous there (to the end of r's segment).
+  const uint8_t* row_address(int64_t r) const {
+    if (owned_) return owned_->data() + r * row_bytes_;
+    if (moved_ != nullptr) {
+      const int64_t k = r / segment_rows_;
+      if (const uint8_t* p = moved_[k].load(std::memory_order_acquire)) return p + (r - k * segment_rows_) * row_bytes_;
+    }
+    return data_ + r * row_bytes_;
+  }
+  int64_t contiguous_rows(int64_t r) const {
+    return moved_ == nullptr ? n_rows_ - r : std::min(n_rows_, (r / segment_rows_ + 1) * segment_rows_) - r;
+  }
   void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
 
   TensorType type_ = TensorType::kF32;
@@ -63,6 +85,8 @@ class Matrix {
   int64_t n_cols_ = 0;
   int64_t row_bytes_ = 0;
   const uint8_t* data_ = nullptr;                       // not owned (mmap) unless owned_ is set
+  const std::atomic<const uint8_t*>* moved_ = nullptr;  // [segments] copies' addresses once made (WeightArena)
+  int64_t segment_rows_ = 0;
   std::shared_ptr<const std::vector<uint8_t>> owned_;   // [n_rows][row_bytes_] when owned
   std::string name_;
 };

@@ -40,10 +40,16 @@ struct ModelInfo {
   int32_t n_head_kv = 0;
   int32_t head_dim = 0;
   int32_t n_ff = 0;
+  // Where the weight products read from: "huge pages" (a private copy made at load) or
+  // "file mapping (REASON)" when no copy was made.
+  std::string weight_memory;
 };
 
 struct LoadOptions {
   int32_t n_threads = 0;  // threads for the weight products; 0: one per core (1 for files under 32 MiB)
+  // Copy the weight matrices into huge-page memory at load (faster decode; see WeightArena) when
+  // the system allows it; false reads them in place from the file mapping.
+  bool resident_weights = true;
   // Called with a fraction in [0, 1] while loading (from the loading thread).
   std::function<void(float)> progress;
 };
@@ -62,6 +68,11 @@ class Model {
   // The file's chat template (tokenizer.chat_template), or a built-in one chosen by architecture.
   const ChatTemplate& chat_template() const;
   int32_t n_threads() const;
+  // Blocks until the background copy of the weights into huge pages is complete (at once when
+  // there is none: weight_memory is a file mapping). The model is usable before: products read
+  // the file mapping until their matrix is copied. Error: the file could not be read; the model
+  // then keeps reading the mapping.
+  Status wait_resident() const;
 
   // Internal: the forward pass reads the weights through this (engine/src only).
   const ModelWeights& weights() const { return *weights_; }

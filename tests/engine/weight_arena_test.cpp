@@ -1,0 +1,181 @@
+// WeightArena: the background copy of a real GGUF file's matrices into huge-page memory, its
+// errors (a file that shrank after it was opened), GgufFile::read_at, and a model loaded with and
+// without the copy computing the same logits.
+#include "weight_arena.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "lantern/engine/gguf.h"
+#include "lantern/engine/model.h"
+#include "lantern/engine/session.h"
+#include "test_support.h"
+#include "tiny_model.h"
+
+namespace lantern::engine {
+namespace {
+
+using lantern::engine::testing::TinySpec;
+using lantern::engine::testing::write_tiny_model;
+
+struct Scheduled {
+  const GgufTensor* tensor;
+  const std::atomic<const uint8_t*>* slots;
+  int64_t rows, row_bytes;
+};
+
+// Schedules every 2-D tensor of `file` in `arena`.
+std::vector<Scheduled> schedule_all(const GgufFile& file, WeightArena& arena) {
+  std::vector<Scheduled> out;
+  for (const GgufTensor& t : file.tensors()) {
+    if (t.n_dims != 2) continue;
+    const int64_t rows = t.ne[1], row_bytes = static_cast<int64_t>(t.n_bytes) / t.ne[1];
+    const auto* slots = arena.add(t.offset, t.data, rows, row_bytes);
+    EXPECT_NE(slots, nullptr) << t.name;
+    out.push_back({&t, slots, rows, row_bytes});
+  }
+  return out;
+}
+
+TEST(WeightArena, CopiesEveryMatrixOfAFileSegmentBySegment) {
+  lantern::testing::TempDir dir;
+  TinySpec spec;
+  spec.type = TensorType::kQ8_0;
+  const std::string path = dir.file("m.gguf");
+  ASSERT_TRUE(write_tiny_model(path, spec).ok());
+  auto file = GgufFile::open(path);
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  uint64_t bytes = 0;
+  for (const GgufTensor& t : (*file)->tensors()) bytes += t.n_bytes + 64;
+  auto arena = WeightArena::create(bytes);
+  ASSERT_TRUE(arena.ok()) << arena.status().to_string();
+  const auto scheduled = schedule_all(**file, **arena);
+  ASSERT_FALSE(scheduled.empty());
+  (*arena)->start(**file);
+  ASSERT_TRUE((*arena)->wait().ok());
+  EXPECT_EQ((*arena)->copied(), (*arena)->total());
+  for (const Scheduled& s : scheduled) {
+    const int64_t seg = WeightArena::segment_rows(s.row_bytes);
+    EXPECT_EQ(seg % 16, 0);
+    for (int64_t k = 0; k * seg < s.rows; ++k) {
+      const uint8_t* copy = s.slots[k].load();
+      ASSERT_NE(copy, nullptr) << s.tensor->name << " segment " << k;
+      EXPECT_NE(copy, s.tensor->data + k * seg * s.row_bytes) << "a copy, not the mapping";
+      const int64_t n = (std::min(s.rows, (k + 1) * seg) - k * seg) * s.row_bytes;
+      EXPECT_EQ(std::memcmp(copy, s.tensor->data + k * seg * s.row_bytes, n), 0) << s.tensor->name;
+    }
+  }
+}
+
+TEST(WeightArena, SegmentsAreAboutEightMiBInWholeTilesOfRows) {
+  EXPECT_EQ(WeightArena::segment_rows(1 << 20), 16);   // rows of 1 MiB: the 16-row minimum
+  EXPECT_EQ(WeightArena::segment_rows(864), 9696);     // Q4_K rows of 1536: 8 MiB / 864, down to 16s
+  EXPECT_EQ(WeightArena::segment_rows(0) % 16, 0);     // no division by zero
+}
+
+TEST(WeightArena, FullArenaSchedulesNothing) {
+  auto arena = WeightArena::create(4096);
+  ASSERT_TRUE(arena.ok());
+  std::vector<uint8_t> bytes(1 << 20);
+  // Capacity is rounded up to 2 MiB: 1 MiB fits once, a second and third do not both fit.
+  EXPECT_NE((*arena)->add(0, bytes.data(), 16, 65536), nullptr);
+  EXPECT_NE((*arena)->add(0, bytes.data(), 16, 65536), nullptr);
+  EXPECT_EQ((*arena)->add(0, bytes.data(), 16, 65536), nullptr);
+  EXPECT_EQ((*arena)->add(0, bytes.data(), 0, 65536), nullptr);
+}
+
+TEST(WeightArena, AFileThatShrankIsAnErrorNamingItAndLeavesTheMappingInUse) {
+  lantern::testing::TempDir dir;
+  TinySpec spec;
+  spec.type = TensorType::kF32;
+  const std::string path = dir.file("shrinks.gguf");
+  ASSERT_TRUE(write_tiny_model(path, spec).ok());
+  auto file = GgufFile::open(path);
+  ASSERT_TRUE(file.ok());
+  auto arena = WeightArena::create((*file)->file_size() * 2);
+  ASSERT_TRUE(arena.ok());
+  const auto scheduled = schedule_all(**file, **arena);
+  ASSERT_GE(scheduled.size(), 2u);
+  // Cut the file inside the last matrix: everything before it copies, the last one cannot.
+  const Scheduled& last = scheduled.back();
+  ASSERT_EQ(truncate(path.c_str(), static_cast<off_t>(last.tensor->offset + 100)), 0);
+  (*arena)->start(**file);
+  Status st = (*arena)->wait();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find(path), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("shorter"), std::string::npos) << st.message();
+  EXPECT_NE(scheduled.front().slots[0].load(), nullptr);
+  EXPECT_EQ(last.slots[0].load(), nullptr) << "a failed segment keeps reading the mapping";
+}
+
+TEST(GgufFile, ReadAtChecksTheRange) {
+  lantern::testing::TempDir dir;
+  const std::string path = dir.file("m.gguf");
+  ASSERT_TRUE(write_tiny_model(path, TinySpec{}).ok());
+  auto file = GgufFile::open(path);
+  ASSERT_TRUE(file.ok());
+  const GgufTensor& t = (*file)->tensors().front();
+  std::vector<uint8_t> buf(t.n_bytes);
+  ASSERT_TRUE((*file)->read_at(t.offset, buf.data(), t.n_bytes).ok());
+  EXPECT_EQ(std::memcmp(buf.data(), t.data, t.n_bytes), 0);
+  Status past = (*file)->read_at((*file)->file_size() - 4, buf.data(), 8);
+  ASSERT_FALSE(past.ok());
+  EXPECT_NE(past.message().find("past the end"), std::string::npos) << past.message();
+  EXPECT_FALSE((*file)->read_at(~0ull, buf.data(), 2).ok());
+}
+
+std::vector<float> logits_of(const std::shared_ptr<const Model>& model) {
+  auto s = Session::create(model, SessionOptions{});
+  EXPECT_TRUE(s.ok()) << s.status().to_string();
+  const std::vector<int32_t> prompt = {1, 259, 260, 261, 40, 41, 262};
+  auto all = (*s)->logits_all(prompt);
+  EXPECT_TRUE(all.ok()) << all.status().to_string();
+  return all.ok() ? *all : std::vector<float>{};
+}
+
+TEST(WeightArena, ModelGivesTheSameLogitsFromTheCopyAsFromTheMapping) {
+  lantern::testing::TempDir dir;
+  for (TensorType type : {TensorType::kQ4_K, TensorType::kF16}) {
+    SCOPED_TRACE(tensor_type_name(type));
+    TinySpec spec;
+    spec.type = type;
+    spec.n_embd = 256;
+    spec.n_ff = 512;
+    spec.arch = "qwen2";
+    const std::string path = dir.file(std::string(tensor_type_name(type)) + ".gguf");
+    ASSERT_TRUE(write_tiny_model(path, spec).ok());
+    LoadOptions mapped_only;
+    mapped_only.resident_weights = false;
+    auto mapped = Model::load(path, mapped_only);
+    auto copied = Model::load(path);
+    ASSERT_TRUE(mapped.ok() && copied.ok());
+    EXPECT_EQ((*mapped)->info().weight_memory, "file mapping (not requested)");
+    if (WeightArena::unavailable_reason(1 << 20).empty()) {
+      EXPECT_EQ((*copied)->info().weight_memory, "huge pages");
+    } else {
+      EXPECT_NE((*copied)->info().weight_memory.find("file mapping ("), std::string::npos);
+    }
+    ASSERT_TRUE((*copied)->wait_resident().ok());
+    ASSERT_TRUE((*mapped)->wait_resident().ok());
+    EXPECT_EQ(logits_of(*copied), logits_of(*mapped));
+  }
+}
+
+TEST(WeightArena, EnvironmentCanKeepTheWeightsInTheMapping) {
+  lantern::testing::TempDir dir;
+  const std::string path = dir.file("m.gguf");
+  ASSERT_TRUE(write_tiny_model(path, TinySpec{}).ok());
+  setenv("LANTERN_WEIGHTS", "mmap", 1);
+  auto m = Model::load(path);
+  unsetenv("LANTERN_WEIGHTS");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->info().weight_memory, "file mapping (LANTERN_WEIGHTS=mmap)");
+  EXPECT_EQ(WeightArena::unavailable_reason(1 << 20).find("LANTERN_WEIGHTS"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lantern::engine
