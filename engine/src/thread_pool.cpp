@@ -78,7 +78,8 @@ int ThreadPool::default_threads() {
 }
 
 ThreadPool::ThreadPool(int n_threads)
-    : n_threads_(n_threads > 0 ? n_threads : default_threads()), shared_(std::make_unique<Shared>()) {
+    : n_threads_(std::min(n_threads > 0 ? n_threads : default_threads(), kMaxThreads)),
+      shared_(std::make_unique<Shared>()) {
   Shared* s = shared_.get();
   const int n = n_threads_;
   for (int index = 1; index < n; ++index) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -30,18 +31,36 @@ TEST(ThreadPool, RunCallsEveryIndexOnce) {
 }
 
 TEST(ThreadPool, ParallelForCoversRangeExactlyOnceWithGrain) {
-  ThreadPool pool(3);
-  for (int64_t n : {0, 1, 5, 16, 100, 1001}) {
-    std::vector<std::atomic<int>> hits(n);
-    pool.parallel_for(
-        n,
-        [&](int64_t b, int64_t e) {
-          EXPECT_EQ(b % 16, 0);
-          for (int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
-        },
-        16);
-    for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i;
+  for (int threads : {2, 3, 5}) {
+    ThreadPool pool(threads);
+    for (int64_t n : {0, 1, 5, 16, 100, 1001, 100000}) {
+      std::vector<std::atomic<int>> hits(n);
+      pool.parallel_for(
+          n,
+          [&](int64_t b, int64_t e) {
+            EXPECT_EQ(b % 16, 0);
+            for (int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+          },
+          16);
+      for (int64_t i = 0; i < n; ++i) {
+        ASSERT_EQ(hits[i].load(), 1) << "n=" << n << " i=" << i << " threads=" << threads;
+      }
+    }
   }
+}
+
+// Each thread owns a contiguous run of chunks; a thread that is held up has its run finished by
+// the others, so the job still covers everything once.
+TEST(ThreadPool, ParallelForFinishesTheRunOfAThreadThatIsHeldUp) {
+  ThreadPool pool(2);
+  std::vector<std::atomic<int>> hits(1600);
+  std::atomic<int> calls{0};
+  pool.parallel_for(1600, [&](int64_t b, int64_t e) {
+    // The first chunk taken sleeps long enough for the other thread to do everything else.
+    if (calls.fetch_add(1) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+  });
+  for (int64_t i = 0; i < 1600; ++i) ASSERT_EQ(hits[i].load(), 1) << i;
 }
 
 TEST(ThreadPool, ManyShortJobsBackToBack) {

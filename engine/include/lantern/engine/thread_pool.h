@@ -40,9 +40,11 @@ class ThreadPool {
   }
 
   // Calls fn(begin, end) over chunks that cover [0, n) exactly once, in parallel. Chunk
-  // boundaries are multiples of `grain`. Threads take chunks from a shared counter, about
-  // kChunksPerThread each, so a thread the OS preempts (this machine is shared) delays the job by
-  // one chunk, not by its whole share.
+  // boundaries are multiples of `grain`. Each thread owns a contiguous run of about
+  // kChunksPerThread chunks and takes them in order (one unbroken stream through memory, which
+  // the hardware prefetchers follow); a thread that finishes its run takes the remaining chunks of
+  // the others, so a thread the OS preempts (this machine is shared) delays the job by one chunk,
+  // not by its whole share.
   template <class F>
   void parallel_for(int64_t n, F&& fn, int64_t grain = 1) {
     if (n <= 0) return;
@@ -54,17 +56,24 @@ class ThreadPool {
     }
     const int64_t chunk_grains = std::max<int64_t>(1, n_grains / (int64_t{n_threads_} * kChunksPerThread));
     const int64_t n_chunks = (n_grains + chunk_grains - 1) / chunk_grains;
-    std::atomic<int64_t> next{0};
-    run([&](int, int) {
-      for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < n_chunks;) {
-        const int64_t begin = c * chunk_grains * grain;
-        const int64_t end = std::min(n, (c + 1) * chunk_grains * grain);
-        fn(begin, end);
+    // Thread t's run is chunks [first(t), first(t + 1)); next[t] is the next one not yet taken.
+    auto first = [&](int t) { return n_chunks * t / n_threads_; };
+    std::atomic<int64_t> next[kMaxThreads];
+    for (int t = 0; t < n_threads_; ++t) next[t].store(first(t), std::memory_order_relaxed);
+    run([&](int self, int n_threads) {
+      for (int k = 0; k < n_threads; ++k) {
+        const int t = (self + k) % n_threads;
+        const int64_t end = first(t + 1);
+        for (int64_t c; (c = next[t].fetch_add(1, std::memory_order_relaxed)) < end;) {
+          fn(c * chunk_grains * grain, std::min(n, (c + 1) * chunk_grains * grain));
+        }
       }
     });
   }
 
   static constexpr int kChunksPerThread = 8;
+  // Threads a pool has at most (more are clamped; Model::load refuses more than 4 per core).
+  static constexpr int kMaxThreads = 256;
 
  private:
   void run_raw(void (*fn)(void*, int, int), void* ctx);
