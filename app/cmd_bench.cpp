@@ -180,8 +180,10 @@ extern const CommandSpec kCmdBench = {
     "Loads MODEL, evaluates a prompt of N pseudo-random tokens in batches, then decodes tokens one "
     "at a time, and reports load time, time to the first token, prompt and decode tokens per second, "
     "peak resident memory, and decode speed as a fraction of the machine's read bandwidth, which it "
-    "measures too (decoding reads every weight once per token). Models with realistic shapes and "
-    "random weights for benchmarking are made by build/bench/synth_bench.",
+    "measures too (decoding reads every weight once per token). The prompt and decode tests wait "
+    "for the weights' background copy into huge pages (resident_ms; LANTERN_WEIGHTS=mmap skips "
+    "the copy). Models with realistic shapes and random weights for benchmarking are made by "
+    "build/bench/synth_bench.",
     {{"model", 'm', "MODEL", "GGUF path, file name in <home>/models, or Ollama name:tag"},
      {"prompt", 'p', "N", "prompt tokens to process (default 512; 0 skips)"},
      {"n-predict", 'n', "N", "tokens to decode (default 128; 0 skips)"},
