@@ -19,7 +19,7 @@ namespace {
 constexpr uint64_t kHugePage = 2ull << 20;
 constexpr uint64_t kAlign = 64;
 // Bytes per segment (see segment_rows): stopping waits for at most one segment's read.
-constexpr uint64_t kSegment = 4ull << 20;
+constexpr uint64_t kSegment = 1ull << 20;
 // Scheduling priority of the copying thread (nice value; 19 is the lowest).
 constexpr int kCopyNice = 10;
 

@@ -45,7 +45,7 @@ class WeightArena {
   // at `mapped`), in segments of segment_rows(row_bytes) rows; returns the segments' slots (each
   // null until its copy is complete), or nullptr when the arena is full.
   const std::atomic<const uint8_t*>* add(uint64_t offset, const uint8_t* mapped, int64_t rows, int64_t row_bytes);
-  // Rows per segment for rows of `row_bytes`: about 4 MiB, a multiple of 16 rows. A segment is
+  // Rows per segment for rows of `row_bytes`: about 1 MiB, a multiple of 16 rows. A segment is
   // copied, published and released from the mapping as one unit, so a reader touches at most one
   // segment in both places: the resident size never grows by more than a segment.
   static int64_t segment_rows(int64_t row_bytes);

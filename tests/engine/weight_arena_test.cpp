@@ -78,9 +78,9 @@ TEST(WeightArena, CopiesEveryMatrixOfAFileSegmentBySegment) {
   }
 }
 
-TEST(WeightArena, SegmentsAreAboutFourMiBInWholeTilesOfRows) {
+TEST(WeightArena, SegmentsAreAboutOneMiBInWholeTilesOfRows) {
   EXPECT_EQ(WeightArena::segment_rows(1 << 20), 16);   // rows of 1 MiB: the 16-row minimum
-  EXPECT_EQ(WeightArena::segment_rows(864), 4848);     // Q4_K rows of 1536: 4 MiB / 864, down to 16s
+  EXPECT_EQ(WeightArena::segment_rows(864), 1200);     // Q4_K rows of 1536: 1 MiB / 864, down to 16s
   EXPECT_EQ(WeightArena::segment_rows(0) % 16, 0);     // no division by zero
 }
 
