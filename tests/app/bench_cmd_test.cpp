@@ -2,6 +2,8 @@
 // plausible values, the text form prints, and bad input is a usage or runtime error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "lantern/engine/synthetic_model.h"
 #include "lantern/json.h"
 #include "test_support.h"
@@ -34,6 +36,14 @@ TEST(BenchCommand, JsonHasEveryKey) {
   }
   EXPECT_EQ(v->find("threads")->as_number(), 2.0);
   EXPECT_EQ(v->get_string("arch"), "qwen2");
+  EXPECT_FALSE(v->get_string("weight_memory").empty());
+  ASSERT_NE(v->find("resident_ms"), nullptr);
+  EXPECT_GE(v->find("resident_ms")->as_number(), v->find("load_ms")->as_number());
+  // The bandwidth is the higher of the measurements before and after the speed tests.
+  const double before = v->find("bandwidth_before_gb_per_s")->as_number();
+  const double after = v->find("bandwidth_after_gb_per_s")->as_number();
+  EXPECT_GT(after, 0.0);
+  EXPECT_EQ(v->find("bandwidth_gb_per_s")->as_number(), std::max(before, after));
   // Decoding reads every weight once: the tied embedding counts, and nothing else is missing.
   EXPECT_GT(v->find("bytes_per_token")->as_number(), 0.9 * v->find("file_mb")->as_number() * 1024 * 1024 * 0.5);
   // ... plus the KV cache of the positions before each decoded token: on average 20 + 2.5 here,
@@ -46,6 +56,18 @@ TEST(BenchCommand, JsonHasEveryKey) {
   EXPECT_GT(kv1, 0.0);
   EXPECT_NEAR(kv2 / kv1, 42.5 / 22.5, 1e-9);
   EXPECT_NEAR(v->find("bytes_per_token")->as_number() - kv1, v2->find("bytes_per_token")->as_number() - kv2, 1.0);
+}
+
+// The first bandwidth test's buffer (256 MiB here) is not counted as the model's peak memory.
+TEST(BenchCommand, BandwidthBufferIsNotInThePeakRss) {
+  TempDir dir;
+  const std::string model = tiny_model(dir, "Q4_K_M");
+  auto r = run_lantern({"bench", "-m", model, "-p", "8", "-n", "2", "--bandwidth-mb", "256", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto v = lantern::json::parse(r.out);
+  ASSERT_TRUE(v.ok()) << r.out;
+  EXPECT_GT(v->find("bandwidth_before_gb_per_s")->as_number(), 0.0) << "the peak RSS could not be reset here";
+  EXPECT_LT(v->find("peak_rss_mb")->as_number(), 200.0) << r.out;
 }
 
 TEST(BenchCommand, TextFormAndErrors) {
