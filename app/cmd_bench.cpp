@@ -172,6 +172,7 @@ int run_bench(Context& ctx) {
     o.set("prompt_tokens_per_s", prompt_tps);
     o.set("decode_tokens_per_s", decode_tps);
     o.set("peak_rss_mb", rss_mb);
+    o.set("peak_rss_load_mb", rss_before_mb);  // over loading, the first token and the weights' copy
     o.set("file_mb", static_cast<double>(info.file_bytes) / (1024.0 * 1024.0));
     o.set("kv_cache_mb", kv_mb);
     o.set("bytes_per_token", bpt);

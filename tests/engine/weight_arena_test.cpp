@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <cstring>
 #include <vector>
 
@@ -167,6 +170,46 @@ TEST(WeightArena, ModelGivesTheSameLogitsFromTheCopyAsFromTheMapping) {
     ASSERT_TRUE((*mapped)->wait_resident().ok());
     EXPECT_EQ(logits_of(*copied), logits_of(*mapped));
   }
+}
+
+// Resident kB of the mapping of `path` in this process (/proc/self/smaps), -1 if not mapped.
+long mapped_rss_kb(const std::string& path) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in_file = false;
+  long total = -1;
+  while (std::getline(smaps, line)) {
+    if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && line.find('-') != std::string::npos &&
+        line.find(' ') != std::string::npos && line.compare(0, 4, "Rss:") != 0) {
+      in_file = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
+      continue;
+    }
+    if (in_file && line.compare(0, 4, "Rss:") == 0) total = std::max(total, 0L) + std::atol(line.c_str() + 4);
+  }
+  return total;
+}
+
+// Once the copy is done, the weights' pages of the file mapping are no longer part of the
+// process, even those a product read from the mapping while the copy ran.
+TEST(WeightArena, CopiedWeightsLeaveTheMapping) {
+  if (!WeightArena::unavailable_reason(64 << 20).empty()) GTEST_SKIP() << WeightArena::unavailable_reason(64 << 20);
+  lantern::testing::TempDir dir;
+  TinySpec spec;
+  spec.n_embd = 256;
+  spec.n_ff = 1024;
+  spec.n_layer = 4;
+  const std::string path = dir.file("big.gguf");
+  ASSERT_TRUE(write_tiny_model(path, spec).ok());
+  auto model = Model::load(path);
+  ASSERT_TRUE(model.ok()) << model.status().to_string();
+  EXPECT_EQ((*model)->info().weight_memory, "huge pages");
+  const auto before = logits_of(*model);  // reads the mapping, the copy, or both
+  ASSERT_TRUE((*model)->wait_resident().ok());
+  EXPECT_EQ(logits_of(*model), before);
+  const long kb = mapped_rss_kb(path);
+  ASSERT_GE(kb, 0) << "the file is not mapped";
+  EXPECT_LT(kb, 1024) << "of a " << (*model)->info().file_bytes / 1024 << " kB file";
+  EXPECT_GT((*model)->info().file_bytes / 1024, 12000u);
 }
 
 TEST(WeightArena, EnvironmentCanKeepTheWeightsInTheMapping) {
