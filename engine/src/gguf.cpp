@@ -554,7 +554,7 @@ Status GgufFile::read_at(uint64_t offset, void* dst, uint64_t n) const {
                                 std::to_string(offset) + " is past the end (" + std::to_string(size_) + " bytes)");
   }
   if (fd_ < 0) {
-    std::memcpy(dst, base_ + offset, n);
+    if (n > 0) std::memcpy(dst, base_ + offset, n);
     return ok_status();
   }
   uint8_t* out = static_cast<uint8_t*>(dst);
@@ -714,7 +714,7 @@ Result<std::vector<float>> GgufFile::get_f32_array(std::string_view key) const {
   if (v->type != GgufType::kArray || !is_float(v->array_type)) return type_error(key, "array of f32", *v);
   std::vector<float> out(v->array_count);
   if (v->array_type == GgufType::kF32) {
-    std::memcpy(out.data(), v->array_data, v->array_count * sizeof(float));
+    if (!out.empty()) std::memcpy(out.data(), v->array_data, v->array_count * sizeof(float));
   } else {
     for (uint64_t i = 0; i < v->array_count; ++i) {
       double d;

@@ -81,7 +81,6 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   WeightLoader loader(*file, w->arena.get());
   Status st = spec->load(loader, *w);
   if (!st.ok()) return st.with_context("'" + path + "'");
-  report(0.6f);
   report(0.8f);
   auto tokenizer = Tokenizer::from_gguf(*file);
   if (!tokenizer.ok()) return tokenizer.status().with_context("'" + path + "'");

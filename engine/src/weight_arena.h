@@ -6,11 +6,12 @@
 // 2 MiB pages the same kernels read 20-45% faster (bench/RESULTS.md). A page-cache mapping of the
 // file cannot be asked for huge pages reliably, so the weights are copied. Copying at load would
 // delay the first token (the kernel zeroes every huge page first), so a background thread copies
-// one matrix at a time and publishes its new address in the matrix's slot; until then the
-// matrix reads the file mapping, which stays valid for the model's lifetime, so a product that
-// started on the old address finishes correctly. Each copied range is read with read(2) and its
+// one segment of a matrix (about 1 MiB of rows) at a time and publishes its new address in the
+// segment's slot; until then those rows are read from the file mapping, which stays valid for the
+// model's lifetime, so a product that started on the old address finishes correctly. Each copied range is read with read(2) and its
 // mapped file pages are dropped from the process, so the resident size stays about the file size.
-// Threading: add() and start() on the loading thread; the slots are read from any thread.
+// Threading: add() and start() on the loading thread; the slots, wait() and copied() from any
+// thread.
 // The destructor stops and joins the copying thread; the owner (ModelWeights) destroys the arena
 // before the GgufFile it reads from.
 #pragma once

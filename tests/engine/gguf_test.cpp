@@ -109,6 +109,8 @@ TEST(Gguf, AllScalarTypesAndIntegerWidening) {
       .str("string", "héllo")
       .array<uint16_t>("arr_u16", GgufType::kU16, {1, 2, 65535})
       .array<double>("arr_f64", GgufType::kF64, {0.5, -1.0})
+      .array<float>("arr_f32_empty", GgufType::kF32, {})
+      .array<int32_t>("arr_i32_empty", GgufType::kI32, {})
       .array<uint8_t>("arr_bool", GgufType::kBool, {1, 0});
   auto r = open_spec(s);
   ASSERT_TRUE(r.ok()) << r.status().to_string();
@@ -126,6 +128,9 @@ TEST(Gguf, AllScalarTypesAndIntegerWidening) {
   EXPECT_EQ(f.get_string("string").value(), "héllo");
   EXPECT_EQ(f.get_i32_array("arr_u16").value(), (std::vector<int32_t>{1, 2, 65535}));
   EXPECT_EQ(f.get_f32_array("arr_f64").value(), (std::vector<float>{0.5f, -1.f}));
+  // Empty arrays (a crash the fuzzer found: a zero-length copy into an empty vector's null data).
+  EXPECT_TRUE(f.get_f32_array("arr_f32_empty").value().empty());
+  EXPECT_TRUE(f.get_i32_array("arr_i32_empty").value().empty());
   EXPECT_EQ(f.value_type("arr_bool").value(), GgufType::kArray);
   EXPECT_EQ(f.value_to_string("u32"), "4000000000");
   EXPECT_EQ(f.value_to_string("arr_u16"), "[array of 3 u16]");
