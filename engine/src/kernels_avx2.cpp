@@ -33,14 +33,6 @@ inline int hsum_i32(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-// Signed int8 x signed int8 pairwise products summed into 8 int32 (maddubs needs an unsigned
-// left operand: move w's sign onto y).
-inline __m256i dot_i8(__m256i w, __m256i y) {
-  const __m256i aw = _mm256_sign_epi8(w, w);
-  const __m256i sy = _mm256_sign_epi8(y, w);
-  return _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sy), _mm256_set1_epi16(1));
-}
-
 // ---- activation quantizers ---------------------------------------------------------------------
 
 inline __m256 abs_ps(__m256 v) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v); }

@@ -1,6 +1,7 @@
 // AVX-512 (F + BW + VL) versions of the dot products that dominate decoding: Q4_K and Q6_K
-// against Q8_K activations (Q4_K_M models), and Q8_0 against Q8_0 activations (Q8_0 models). Only reached through kernels.cpp after a runtime check
-// for avx512f/avx512bw/avx512vl, and skipped when LANTERN_NO_AVX512 is set.
+// against Q8_K activations (Q4_K_M models), and Q8_0 against Q8_0 activations (Q8_0 models).
+// Only reached through kernels.cpp after a runtime check for avx512f/avx512bw/avx512vl, and
+// skipped when LANTERN_NO_AVX512 is set.
 //
 // The one thing to know: this file enables AVX-512 with a target pragma placed after every
 // #include (except kernels_x86.h, whose helpers have internal linkage), and defines only
@@ -227,8 +228,7 @@ float q8_0_dot_512(int64_t n, const void* vw, const void* vx) {
   for (; i < nb; ++i) {
     const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qs));
     const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].qs));
-    const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wq, wq), _mm256_sign_epi8(xq, wq)),
-                                        _mm256_set1_epi16(1));
+    const __m256i p = dot_i8(wq, xq);
     tail = _mm256_fmadd_ps(_mm256_set1_ps(h2f_512(w[i].d) * h2f_512(x[i].d)), _mm256_cvtepi32_ps(p), tail);
   }
   return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + hsum_ps_256(tail);

@@ -63,6 +63,14 @@ inline __m256 k4_min_accumulate(__m128i sm, __m128i dup_mins, const int16_t* bsu
   return _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(prod), acc);
 }
 
+// Signed int8 x signed int8 pairwise products summed into 8 int32 (maddubs needs an unsigned
+// left operand: move w's sign onto y).
+inline __m256i dot_i8(__m256i w, __m256i y) {
+  const __m256i aw = _mm256_sign_epi8(w, w);
+  const __m256i sy = _mm256_sign_epi8(y, w);
+  return _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sy), _mm256_set1_epi16(1));
+}
+
 inline float hsum_ps_256(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
