@@ -65,16 +65,11 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   auto w = std::make_unique<ModelWeights>();
   LT_ASSIGN_OR_RETURN(w->hp, read_hparams(*file, w->params));
   const ArchLoader* spec = find_arch_loader(w->hp.arch);  // read_hparams checked it exists
-  // Below kSmallModelBytes of weights a product is too short to split: waking workers costs more
-  // than the work, and on a busy machine a descheduled worker stalls every step.
-  constexpr uint64_t kSmallModelBytes = 32ull << 20;
-  w->n_threads = options.n_threads > 0 ? options.n_threads
-                 : file->file_size() < kSmallModelBytes ? 1
-                                                        : ThreadPool::default_threads();
+  const uint64_t arena_bytes = product_bytes(*file);
   std::string no_arena = options.resident_weights ? "" : "not requested";
-  if (no_arena.empty()) no_arena = WeightArena::unavailable_reason(product_bytes(*file));
+  if (no_arena.empty()) no_arena = WeightArena::unavailable_reason(arena_bytes);
   if (no_arena.empty()) {
-    auto arena = WeightArena::create(product_bytes(*file));
+    auto arena = WeightArena::create(arena_bytes);
     if (arena.ok()) w->arena = std::move(arena).value();
     else no_arena = arena.status().message();
   }
@@ -106,6 +101,12 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   info.n_head_kv = w->hp.n_head_kv;
   info.head_dim = w->hp.head_dim;
   info.n_ff = w->hp.n_ff;
+  // Below kSmallModelBytes of weights a product is too short to split: waking workers costs more
+  // than the work, and on a busy machine a descheduled worker stalls every step.
+  constexpr uint64_t kSmallModelBytes = 32ull << 20;
+  w->n_threads = options.n_threads > 0 ? options.n_threads
+                 : file->file_size() < kSmallModelBytes ? 1
+                                                        : ThreadPool::default_threads();
   info.weight_memory = w->arena ? "huge pages" : "file mapping (" + no_arena + ")";
   if (w->arena) w->arena->start(*file);
   w->file = std::move(file);

@@ -40,15 +40,15 @@ struct ModelInfo {
   int32_t n_head_kv = 0;
   int32_t head_dim = 0;
   int32_t n_ff = 0;
-  // Where the weight products read from: "huge pages" (a private copy made at load) or
+  // Where the weight products read from: "huge pages" (a private copy, made after load) or
   // "file mapping (REASON)" when no copy was made.
   std::string weight_memory;
 };
 
 struct LoadOptions {
   int32_t n_threads = 0;  // threads for the weight products; 0: one per core (1 for files under 32 MiB)
-  // Copy the weight matrices into huge-page memory at load (faster decode; see WeightArena) when
-  // the system allows it; false reads them in place from the file mapping.
+  // Copy the weight matrices into huge-page memory after load, in the background (faster decode;
+  // see WeightArena), when the system allows it; false reads them in place from the file mapping.
   bool resident_weights = true;
   // Called with a fraction in [0, 1] while loading (from the loading thread).
   std::function<void(float)> progress;
