@@ -15,19 +15,11 @@
 
 #include "kernels.h"
 #include "lantern/engine/quant.h"
+#include "tensor_type_arg.h"
 
 using namespace lantern::engine;
 
 namespace {
-
-TensorType parse_type(const std::string& name) {
-  for (uint32_t id = 0; id < 40; ++id) {
-    auto info = tensor_type_info(id);
-    if (info && info->name == name) return info->type;
-  }
-  std::fprintf(stderr, "kernel_bench: unknown type '%s'\n", name.c_str());
-  std::exit(2);
-}
 
 // Runs `pass` (one pass over all rows) repeatedly for about `seconds`, in five rounds; returns
 // the best round's passes per second (a shared VM's cores slow down from moment to moment).
@@ -71,7 +63,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kernel_bench: need --rows >= 1 and --cols > 0\n");
     return 2;
   }
-  const TensorType type = parse_type(type_name);
+  const TensorType type = parse_tensor_type("kernel_bench", type_name);
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0, 0.02f);
   std::vector<float> w(rows * cols), x(cols);

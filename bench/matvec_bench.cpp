@@ -21,18 +21,10 @@
 #include "lantern/engine/matrix.h"
 #include "lantern/engine/membench.h"
 #include "lantern/engine/quant.h"
+#include "tensor_type_arg.h"
 #include "lantern/engine/thread_pool.h"
 
 using namespace lantern::engine;
-
-static TensorType parse_type(const std::string& name) {
-  for (uint32_t id = 0; id < 40; ++id) {
-    auto info = tensor_type_info(id);
-    if (info && info->name == name) return info->type;
-  }
-  std::fprintf(stderr, "matvec_bench: unknown type '%s'\n", name.c_str());
-  std::exit(2);
-}
 
 int main(int argc, char** argv) {
   std::string type_name = "Q4_K";
@@ -53,7 +45,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const TensorType type = parse_type(type_name);
+  const TensorType type = parse_tensor_type("matvec_bench", type_name);
   ThreadPool pool(threads);
 
   // A block of 64 quantized random rows, replicated to fill the working set.
