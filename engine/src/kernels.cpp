@@ -67,6 +67,12 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
       dst[i].vec_dot = over[i].vec_dot;
       dst[i].x_permute = over[i].x_permute;  // the layout goes with the dot that reads it
     }
+    if (over[i].vec_dot_packed) {
+      dst[i].pack = over[i].pack;
+      dst[i].unpack_row = over[i].unpack_row;
+      dst[i].x_permute_packed = over[i].x_permute_packed;
+      dst[i].vec_dot_packed = over[i].vec_dot_packed;
+    }
   }
 }
 
@@ -83,7 +89,10 @@ const Tables& tables() {
       if (level > static_cast<int>(t.cpu)) continue;
       std::memset(static_cast<void*>(over), 0, sizeof(over));
       if (level == 1) fill_avx2_table(over);
-      if (level == 2) fill_avx512_table(over);
+      if (level == 2) {
+        fill_avx512_table(over);
+        fill_avx512_packed_table(over);
+      }
       overlay(t.at[level], over);
     }
     t.active = t.cpu;

@@ -98,6 +98,12 @@ using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
 using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
 using XPermuteFn = void (*)(void* x, int64_t n);
+// Packed rows (see packed_rows.h): kPackRows consecutive weight rows of n elements regrouped,
+// block column by block column, into the same number of bytes.
+constexpr int64_t kPackRows = 4;
+using PackFn = void (*)(const void* rows, void* group, int64_t n);            // kPackRows plain rows -> group
+using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n);  // row r of a group -> plain row
+using VecDotPackedFn = void (*)(int64_t n, const void* group, const void* x, float* out);  // out[kPackRows]
 
 struct TypeTraits {
   TensorType type;
@@ -111,6 +117,14 @@ struct TypeTraits {
   // expects at this level: a SIMD kernel may want its activations in the order its weight loads
   // unpack to. Applied after from_float, in place.
   XPermuteFn x_permute = nullptr;
+  // Set only at levels with a kernel for packed rows (weights copied into memory by WeightArena
+  // are packed when these are set): the layout's conversions, the activation order the packed
+  // dot takes (applied in place after from_float, instead of x_permute), and the dot itself,
+  // which computes kPackRows outputs from one group.
+  PackFn pack = nullptr;
+  UnpackRowFn unpack_row = nullptr;
+  XPermuteFn x_permute_packed = nullptr;
+  VecDotPackedFn vec_dot_packed = nullptr;
 };
 
 // Kernel sets, each complete (a level without its own version of a function uses the level below).
@@ -135,6 +149,7 @@ bool simd_active();
 // kernels_avx512.cpp.
 void fill_avx2_table(TypeTraits* table);
 void fill_avx512_table(TypeTraits* table);
+void fill_avx512_packed_table(TypeTraits* table);  // kernels_avx512_packed.cpp
 
 // Bytes of n elements of `type` (n a multiple of the block size).
 inline int64_t row_size(const TypeTraits& t, int64_t n) { return n / t.block_size * t.type_size; }

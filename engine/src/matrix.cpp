@@ -88,18 +88,31 @@ Result<Matrix> Matrix::from_floats(TensorType type, const float* values, int64_t
   return m;
 }
 
-Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows) const {
+Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed) const {
   Matrix m = *this;
   if (owned_ || slots == nullptr || segment_rows <= 0 || segment_rows % kRowTile != 0) return m;
   m.moved_ = slots;
   m.segment_rows_ = segment_rows;
+  if (packed && kernels::active_traits(type_)->vec_dot_packed != nullptr) {
+    m.packed_rows_ = n_rows_ / kernels::kPackRows * kernels::kPackRows;
+  }
   return m;
 }
 
-void Matrix::get_row(int64_t r, float* out) const {
+void Matrix::row_to_float(int64_t r, float* out) const {
   const kernels::TypeTraits* t = kernels::active_traits(type_);
-  t->to_float(row_address(r), out, n_cols_);
+  bool packed = false;
+  const uint8_t* w = row_address(r, &packed);
+  if (packed) {
+    thread_local std::vector<uint8_t> row;
+    if (row.size() < static_cast<size_t>(row_bytes_)) row.resize(row_bytes_);
+    t->unpack_row(w - r % kernels::kPackRows * row_bytes_, r % kernels::kPackRows, row.data(), n_cols_);
+    w = row.data();
+  }
+  t->to_float(w, out, n_cols_);
 }
+
+void Matrix::get_row(int64_t r, float* out) const { row_to_float(r, out); }
 
 void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
   const Matrix* self = this;
@@ -126,17 +139,59 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     const Matrix* m;
     int64_t row0, rows, row_bytes;
     kernels::VecDotFn dot;
-    const kernels::TypeTraits* xt;   // activation type's kernels (nullptr: float activations)
-    kernels::XPermuteFn x_permute;
-    const uint8_t* xq;               // [n_tokens][x_row_bytes]
+    kernels::VecDotPackedFn dot_packed;  // for rows in packed groups (nullptr: the matrix has none)
+    const uint8_t* xq;                   // [n_tokens][x_row_bytes], as dot takes them
+    const uint8_t* xq_packed;            // the same, as dot_packed takes them
     int64_t x_row_bytes;
-    float* y;                        // [n_tokens][rows]
+    float* y;                            // [n_tokens][rows]
   };
   constexpr size_t kMaxParts = 8;
   Part parts[kMaxParts];
   const size_t n_parts = std::min(ms.size(), kMaxParts);
   const int64_t cols = ms[0]->n_cols_;
-  int64_t total_rows = 0, scratch_bytes = 0;
+
+  // Activations in the layouts the dot products take, each quantized once: a layout is an
+  // activation type and a reordering. Float weights take x itself.
+  struct Layout {
+    const kernels::TypeTraits* xt;
+    kernels::XPermuteFn permute;
+    const uint8_t* data;
+  };
+  Layout layouts[2 * kMaxParts];
+  size_t n_layouts = 0;
+  thread_local std::vector<uint8_t> scratch;
+  int64_t scratch_bytes = 0;
+  for (size_t m = 0; m < n_parts; ++m) {
+    const kernels::TypeTraits* t = kernels::active_traits(ms[m]->type_);
+    if (t->vec_dot_type != TensorType::kF32) {
+      scratch_bytes += 2 * kernels::row_size(*kernels::active_traits(t->vec_dot_type), cols) * n_tokens;
+    }
+  }
+  if (scratch.size() < static_cast<size_t>(scratch_bytes)) scratch.resize(scratch_bytes);
+  int64_t used = 0;
+  auto activations = [&](const kernels::TypeTraits* xt, kernels::XPermuteFn permute) -> const uint8_t* {
+    for (size_t l = 0; l < n_layouts; ++l) {
+      if (layouts[l].xt == xt && layouts[l].permute == permute) return layouts[l].data;
+    }
+    const int64_t x_row_bytes = kernels::row_size(*xt, cols);
+    uint8_t* dst = scratch.data() + used;
+    used += x_row_bytes * n_tokens;
+    auto quantize = [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        xt->from_float(x + i * cols, dst + i * x_row_bytes, cols);
+        if (permute != nullptr) permute(dst + i * x_row_bytes, cols);
+      }
+    };
+    if (n_tokens >= 4) {
+      pool.parallel_for(n_tokens, quantize);
+    } else {
+      quantize(0, n_tokens);
+    }
+    layouts[n_layouts++] = {xt, permute, dst};
+    return dst;
+  };
+
+  int64_t total_rows = 0;
   for (size_t m = 0; m < n_parts; ++m) {
     const Matrix& mat = *ms[m];
     const kernels::TypeTraits* t = kernels::active_traits(mat.type_);
@@ -146,47 +201,17 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     p.rows = mat.n_rows_;
     p.row_bytes = mat.row_bytes_;
     p.dot = t->vec_dot;
-    p.xt = t->vec_dot_type == TensorType::kF32 ? nullptr : kernels::active_traits(t->vec_dot_type);
-    p.x_permute = t->x_permute;
-    p.xq = reinterpret_cast<const uint8_t*>(x);
+    p.dot_packed = mat.packed_rows_ > 0 ? t->vec_dot_packed : nullptr;
+    p.xq = p.xq_packed = reinterpret_cast<const uint8_t*>(x);
     p.x_row_bytes = cols * static_cast<int64_t>(sizeof(float));
     p.y = ys[m];
     total_rows += p.rows;
-    if (p.xt != nullptr) {
-      p.x_row_bytes = kernels::row_size(*p.xt, cols);
-      scratch_bytes += p.x_row_bytes * n_tokens;
+    if (t->vec_dot_type != TensorType::kF32) {
+      const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
+      p.x_row_bytes = kernels::row_size(*xt, cols);
+      p.xq = activations(xt, t->x_permute);
+      if (p.dot_packed != nullptr) p.xq_packed = activations(xt, t->x_permute_packed);
     }
-  }
-
-  // Activations in the layout each dot product takes, quantized once per distinct layout.
-  thread_local std::vector<uint8_t> scratch;
-  if (scratch.size() < static_cast<size_t>(scratch_bytes)) scratch.resize(scratch_bytes);
-  int64_t used = 0;
-  for (size_t m = 0; m < n_parts; ++m) {
-    Part& p = parts[m];
-    if (p.xt == nullptr) continue;
-    bool shared = false;
-    for (size_t o = 0; o < m && !shared; ++o) {
-      if (parts[o].xt == p.xt && parts[o].x_permute == p.x_permute) {
-        p.xq = parts[o].xq;
-        shared = true;
-      }
-    }
-    if (shared) continue;
-    uint8_t* dst = scratch.data() + used;
-    used += p.x_row_bytes * n_tokens;
-    auto quantize = [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        p.xt->from_float(x + i * cols, dst + i * p.x_row_bytes, cols);
-        if (p.x_permute != nullptr) p.x_permute(dst + i * p.x_row_bytes, cols);
-      }
-    };
-    if (n_tokens >= 4) {
-      pool.parallel_for(n_tokens, quantize);
-    } else {
-      quantize(0, n_tokens);
-    }
-    p.xq = dst;
   }
 
   // Hot loop: nearly all of the forward pass's time is spent here. All matrices of the group are
@@ -199,7 +224,26 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
           const int64_t b = std::max(begin, p.row0) - p.row0, e = std::min(end, p.row0 + p.rows) - p.row0;
           for (int64_t r0 = b, r1; r0 < e; r0 = r1) {
             r1 = std::min({e, r0 + kRowTile, r0 + p.m->contiguous_rows(r0)});
-            const uint8_t* w = p.m->row_address(r0);  // rows r0..r1 at w + (r - r0) * row_bytes
+            bool packed = false;
+            const uint8_t* w = p.m->row_address(r0, &packed);  // row r0 (or where it would start)
+            if (packed) {
+              // Whole groups of 4 from r0's group on; a group cut by the range is computed whole
+              // and only its rows in range are stored.
+              r1 = std::min(r1, p.m->packed_rows_);
+              const int64_t g0 = r0 - r0 % kernels::kPackRows;
+              const uint8_t* group = w - (r0 - g0) * p.row_bytes;
+              for (int64_t g = g0; g < r1; g += kernels::kPackRows, group += kernels::kPackRows * p.row_bytes) {
+                const int64_t lo = std::max(g, r0), hi = std::min(g + kernels::kPackRows, r1);
+                for (int64_t tok = 0; tok < n_tokens; ++tok) {
+                  float out[kernels::kPackRows];
+                  p.dot_packed(cols, group, p.xq_packed + tok * p.x_row_bytes, out);
+                  float* yr = p.y + tok * p.rows;
+                  for (int64_t r = lo; r < hi; ++r) yr[r] = out[r - g];
+                }
+              }
+              continue;
+            }
+            // Plain rows r0..r1 at w + (r - r0) * row_bytes.
             for (int64_t tok = 0; tok < n_tokens; ++tok) {
               const uint8_t* xr = p.xq + tok * p.x_row_bytes;
               float* yr = p.y + tok * p.rows;
@@ -214,7 +258,6 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
 
 void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
   openblas_single_threaded();
-  const kernels::TypeTraits* t = kernels::active_traits(type_);
   const int64_t rows = n_rows_, cols = n_cols_;
   // OpenBLAS repacks the activations on every call, so tiles are made large (kTileBytes of float
   // weights) to keep that cost small against the multiply; but never so large that a thread is
@@ -232,7 +275,7 @@ void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPoo
       const float* b = reinterpret_cast<const float*>(row_address(r0));
       if (!is_f32 || contiguous_rows(r0) < nr) {
         if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
-        for (int64_t r = 0; r < nr; ++r) t->to_float(row_address(r0 + r), tile.data() + r * cols, cols);
+        for (int64_t r = 0; r < nr; ++r) row_to_float(r0 + r, tile.data() + r * cols);
         b = tile.data();
       }
       // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T

@@ -107,7 +107,9 @@ Result<std::shared_ptr<const Model>> Model::load(const std::string& path, const 
   w->n_threads = options.n_threads > 0 ? options.n_threads
                  : file->file_size() < kSmallModelBytes ? 1
                                                         : ThreadPool::default_threads();
-  info.weight_memory = w->arena ? "huge pages" : "file mapping (" + no_arena + ")";
+  info.weight_memory = !w->arena         ? "file mapping (" + no_arena + ")"
+                       : w->arena->packs() ? "huge pages, packed"
+                                           : "huge pages";
   if (w->arena) w->arena->start(*file);
   w->file = std::move(file);
 

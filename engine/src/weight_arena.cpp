@@ -82,13 +82,19 @@ int64_t WeightArena::segment_rows(int64_t row_bytes) {
   return std::max<int64_t>(rows, 16);
 }
 
+bool WeightArena::packing_allowed() {
+  const char* env = std::getenv("LANTERN_WEIGHTS");
+  return env == nullptr || std::strcmp(env, "copy") != 0;
+}
+
 const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8_t* mapped, int64_t rows,
-                                                     int64_t row_bytes) {
+                                                     int64_t row_bytes, kernels::PackFn pack, int64_t cols) {
   const uint64_t n = static_cast<uint64_t>(rows) * static_cast<uint64_t>(row_bytes);
   const uint64_t at = (used_ + kAlign - 1) / kAlign * kAlign;
   if (rows <= 0 || row_bytes <= 0 || at > capacity_ || n > capacity_ - at) return nullptr;
   used_ = at + n;
   total_ += n;
+  packs_ = packs_ || pack != nullptr;
   const int64_t seg = segment_rows(row_bytes);
   const int64_t n_seg = (rows + seg - 1) / seg;
   auto& slots = slots_.emplace_back(new std::atomic<const uint8_t*>[static_cast<size_t>(n_seg)]);
@@ -96,7 +102,7 @@ const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8
     slots[k].store(nullptr, std::memory_order_relaxed);
     const uint64_t begin = static_cast<uint64_t>(k * seg) * static_cast<uint64_t>(row_bytes);
     const uint64_t len = static_cast<uint64_t>(std::min(rows, (k + 1) * seg) - k * seg) * static_cast<uint64_t>(row_bytes);
-    pending_.push_back({offset + begin, mapped + begin, base_ + at + begin, len, &slots[k]});
+    pending_.push_back({offset + begin, mapped + begin, base_ + at + begin, len, &slots[k], pack, cols, row_bytes});
   }
   return slots.get();
 }
@@ -115,9 +121,10 @@ void WeightArena::run(const GgufFile& file) {
   // typing, the time between turns) instead of slowing the first answer. Best effort.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kCopyNice);
   Status error;
+  std::vector<uint8_t> staging;
   for (const Copy& c : pending_) {
     if (stop_) break;
-    error = file.read_at(c.offset, c.dst, c.n);
+    error = copy_segment(file, c, staging);
     if (!error.ok()) break;
     c.slot->store(c.dst, std::memory_order_release);  // products from now on read the copy
     release_mapped(c.mapped, c.n);
@@ -133,6 +140,19 @@ void WeightArena::run(const GgufFile& file) {
   error_ = std::move(error);
   done_ = true;
   done_cv_.notify_all();
+}
+
+Status WeightArena::copy_segment(const GgufFile& file, const Copy& c, std::vector<uint8_t>& staging) {
+  if (c.pack == nullptr) return file.read_at(c.offset, c.dst, c.n);
+  // Segments start at a multiple of 16 rows, so groups never straddle two.
+  if (staging.size() < c.n) staging.resize(c.n);
+  LT_RETURN_IF_ERROR(file.read_at(c.offset, staging.data(), c.n));
+  const uint64_t rows = c.n / static_cast<uint64_t>(c.row_bytes);
+  const uint64_t group_bytes = kernels::kPackRows * static_cast<uint64_t>(c.row_bytes);
+  const uint64_t packed = rows / kernels::kPackRows * group_bytes;
+  for (uint64_t at = 0; at < packed; at += group_bytes) c.pack(staging.data() + at, c.dst + at, c.cols);
+  std::memcpy(c.dst + packed, staging.data() + packed, c.n - packed);
+  return ok_status();
 }
 
 Status WeightArena::wait() const {

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels.h"
 #include "lantern/engine/gguf.h"
 #include "lantern/status.h"
 
@@ -44,8 +45,14 @@ class WeightArena {
 
   // Schedules the copy of a matrix of `rows` rows of `row_bytes` at `offset` in the file (mapped
   // at `mapped`), in segments of segment_rows(row_bytes) rows; returns the segments' slots (each
-  // null until its copy is complete), or nullptr when the arena is full.
-  const std::atomic<const uint8_t*>* add(uint64_t offset, const uint8_t* mapped, int64_t rows, int64_t row_bytes);
+  // null until its copy is complete), or nullptr when the arena is full. With `pack` (the
+  // matrix type's kernels::PackFn, rows of `cols` elements), every whole group of
+  // kernels::kPackRows rows is stored packed and the last rows % kPackRows rows plain.
+  const std::atomic<const uint8_t*>* add(uint64_t offset, const uint8_t* mapped, int64_t rows, int64_t row_bytes,
+                                         kernels::PackFn pack = nullptr, int64_t cols = 0);
+  // Whether matrices may be stored packed: not when LANTERN_WEIGHTS=copy (a plain copy, for
+  // comparing the two).
+  static bool packing_allowed();
   // Rows per segment for rows of `row_bytes`: about 1 MiB, a multiple of 16 rows. A segment is
   // copied, published and released from the mapping as one unit, so a reader touches at most one
   // segment in both places: the resident size never grows by more than a segment.
@@ -58,6 +65,8 @@ class WeightArena {
   // Bytes copied so far and bytes in all.
   uint64_t copied() const { return copied_.load(std::memory_order_relaxed); }
   uint64_t total() const { return total_; }
+  // Whether any matrix added is stored packed.
+  bool packs() const { return packs_; }
 
  private:
   WeightArena() = default;
@@ -68,13 +77,18 @@ class WeightArena {
     uint8_t* dst;
     uint64_t n;
     std::atomic<const uint8_t*>* slot;
+    kernels::PackFn pack;      // nullptr: a plain copy
+    int64_t cols, row_bytes;   // with pack
   };
+  // Reads one segment into c.dst, packed when c.pack is set (through `staging`).
+  static Status copy_segment(const GgufFile& file, const Copy& c, std::vector<uint8_t>& staging);
   uint8_t* base_ = nullptr;  // 2 MiB aligned
   void* map_ = nullptr;
   uint64_t map_len_ = 0;
   uint64_t capacity_ = 0;
   uint64_t used_ = 0;
   uint64_t total_ = 0;
+  bool packs_ = false;
   std::vector<Copy> pending_;
   std::deque<std::unique_ptr<std::atomic<const uint8_t*>[]>> slots_;  // per matrix: [segments]
   std::thread thread_;

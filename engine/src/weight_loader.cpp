@@ -1,6 +1,7 @@
 // WeightLoader: shape checks against the hyperparameters, then Matrix::from_tensor.
 #include "weight_loader.h"
 
+#include "kernels.h"
 #include "weight_arena.h"
 
 namespace lantern::engine {
@@ -40,8 +41,10 @@ Result<Matrix> WeightLoader::matrix(const std::string& name, int64_t rows, int64
   if (!m.ok()) return m.status();
   if (arena_ != nullptr && use == Use::kProduct) {
     const int64_t row_bytes = m->size_bytes() / rows;
-    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes)) {
-      m = m->relocatable(slots, WeightArena::segment_rows(row_bytes));
+    // Packed for the decode kernels where the CPU level has them (packed_rows.h).
+    const kernels::PackFn pack = WeightArena::packing_allowed() ? kernels::active_traits(t->type)->pack : nullptr;
+    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes, pack, cols)) {
+      m = m->relocatable(slots, WeightArena::segment_rows(row_bytes), pack != nullptr);
     }
   }
   tally(*t);

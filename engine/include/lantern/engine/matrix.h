@@ -62,16 +62,25 @@ class Matrix {
   // thread, which stores the address with release order when that segment's copy is complete),
   // and from the original bytes until then. The original bytes must stay valid for the matrix's
   // lifetime: a product that read an old address finishes on it. segment_rows is a multiple of
-  // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix.
-  Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows) const;
+  // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix. With `packed`, the
+  // copies hold every whole group of 4 rows in the packed layout of the type's kernels
+  // (packed_rows.h; the type must have one at the active SIMD level) and the last rows() % 4
+  // rows plain.
+  Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed = false) const;
 
  private:
-  // Address of row r, and how many rows from r on are contiguous there (to the end of r's segment).
-  const uint8_t* row_address(int64_t r) const {
+  // Address of row r, and how many rows from r on are contiguous there (to the end of r's
+  // segment). *packed (when asked) tells whether r lies in a packed group of the copy: then the
+  // address is where row r would start, and its group starts (r % 4) rows before it.
+  const uint8_t* row_address(int64_t r, bool* packed = nullptr) const {
+    if (packed != nullptr) *packed = false;
     if (owned_) return owned_->data() + r * row_bytes_;
     if (moved_ != nullptr) {
       const int64_t k = r / segment_rows_;
-      if (const uint8_t* p = moved_[k].load(std::memory_order_acquire)) return p + (r - k * segment_rows_) * row_bytes_;
+      if (const uint8_t* p = moved_[k].load(std::memory_order_acquire)) {
+        if (packed != nullptr) *packed = r < packed_rows_;
+        return p + (r - k * segment_rows_) * row_bytes_;
+      }
     }
     return data_ + r * row_bytes_;
   }
@@ -79,6 +88,8 @@ class Matrix {
     return moved_ == nullptr ? n_rows_ - r : std::min(n_rows_, (r / segment_rows_ + 1) * segment_rows_) - r;
   }
   void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
+  // Dequantizes row r into out[cols()], from whichever copy and layout holds it.
+  void row_to_float(int64_t r, float* out) const;
 
   TensorType type_ = TensorType::kF32;
   int64_t n_rows_ = 0;
@@ -87,6 +98,7 @@ class Matrix {
   const uint8_t* data_ = nullptr;                       // not owned (mmap) unless owned_ is set
   const std::atomic<const uint8_t*>* moved_ = nullptr;  // [segments] copies' addresses once made (WeightArena)
   int64_t segment_rows_ = 0;
+  int64_t packed_rows_ = 0;  // rows [0, packed_rows_) are in packed groups once copied (relocatable)
   std::shared_ptr<const std::vector<uint8_t>> owned_;   // [n_rows][row_bytes_] when owned
   std::string name_;
 };

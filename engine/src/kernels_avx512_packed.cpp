@@ -1,0 +1,109 @@
+// AVX-512 dot products over packed rows (packed_rows.h): four weight rows against one activation
+// row per call, for the weights WeightArena has copied into memory.
+//
+// The one thing to know: as in kernels_avx512.cpp, AVX-512 is enabled by a target pragma placed
+// after every #include except kernels_x86.h, and only internal-linkage functions follow it (no
+// templates, no std:: calls), so no AVX-512 copy of a shared inline function can reach callers on
+// other CPUs.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels.h"
+#include "packed_rows.h"
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi2")
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include "kernels_x86.h"
+
+namespace lantern::engine::kernels {
+namespace {
+
+// The same 16 bytes in every 128-bit lane.
+inline __m512i lanes16(__m128i v) { return _mm512_broadcast_i32x4(v); }
+
+// The four rows' 16-byte metas (12 scale bytes, d, dmin; one per 128-bit lane) -> per lane the
+// bytes sc0..sc7, mn0..mn7 of that row (k4_scales_vec, four rows at a time).
+inline __m512i k4_scales_x4(__m512i meta) {
+  const __m512i a = _mm512_shuffle_epi8(meta, lanes16(_mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11)));
+  // Bytes 12..15 of each lane (mins 4..7) take their low bits from the high nibbles of bytes 8..11.
+  const __m512i a2 = _mm512_mask_blend_epi32(0x8888, a, _mm512_srli_epi16(a, 4));
+  const __m512i low = _mm512_and_si512(
+      a2, lanes16(_mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15)));
+  const char z = static_cast<char>(0x80);
+  const __m512i b = _mm512_shuffle_epi8(meta, lanes16(_mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7)));
+  return _mm512_or_si512(low, _mm512_and_si512(_mm512_srli_epi16(b, 2), _mm512_set1_epi8(0x30)));
+}
+
+constexpr int64_t kQ4KGroupBytes = kPackRows * sizeof(BlockQ4_K);  // per block column
+constexpr int64_t kQ4KMeta = 512;                                  // offset of the metas in it
+
+void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const char z = static_cast<char>(0x80);
+  // Per lane (row): the 8 mins, and the 8 scales, as 16-bit words.
+  const __m512i min_words = lanes16(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z));
+  const __m512i scale_words = lanes16(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
+  // The halves d, dmin of the four rows: dword 3 of every lane.
+  const __m512i d_dwords = _mm512_setr_epi32(3, 7, 11, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  // dd holds d0, dmin0, d1, dmin1, ...: dmin of row r in lane r, and d of row r everywhere.
+  const __m512i dmin_lanes = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
+  __m512i row_lane[kPackRows], d_of_row[kPackRows];
+  __m512 acc[kPackRows];
+  for (int r = 0; r < kPackRows; ++r) {
+    row_lane[r] = _mm512_add_epi32(_mm512_set1_epi32(4 * r), _mm512_setr_epi32(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3));
+    d_of_row[r] = _mm512_set1_epi32(2 * r);
+    acc[r] = _mm512_setzero_ps();
+  }
+  __m512 acc_min = _mm512_setzero_ps();  // lane r: row r's min corrections
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
+    prefetch_ahead(g, kQ4KGroupBytes);
+    const __m512i meta = _mm512_loadu_si512(g + kQ4KMeta);
+    const __m512i sm = k4_scales_x4(meta);
+    const __m512 dd = _mm512_castps256_ps512(_mm256_mul_ps(
+        _mm256_cvtph_ps(_mm512_castsi512_si128(_mm512_permutexvar_epi32(d_dwords, meta))), _mm256_set1_ps(x[i].d)));
+    const __m512i bsums = lanes16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums)));
+    const __m512i mins = _mm512_madd_epi16(_mm512_shuffle_epi8(sm, min_words), bsums);
+    acc_min = _mm512_fmadd_ps(_mm512_permutexvar_ps(dmin_lanes, dd), _mm512_cvtepi32_ps(mins), acc_min);
+    const __m512i scales = _mm512_shuffle_epi8(sm, scale_words);
+    const __m512i x0 = _mm512_loadu_si512(x[i].qs), x1 = _mm512_loadu_si512(x[i].qs + 64);
+    const __m512i x2 = _mm512_loadu_si512(x[i].qs + 128), x3 = _mm512_loadu_si512(x[i].qs + 192);
+    for (int r = 0; r < kPackRows; ++r) {
+      const __m512i q0 = _mm512_loadu_si512(g + 128 * r), q1 = _mm512_loadu_si512(g + 128 * r + 64);
+      // Every 16-bit word of p holds products of one sub-block only (the packed order), so the
+      // four loads add up before the one multiply by the scales. |p| <= 4 * 2 * 15 * 127.
+      __m512i p = _mm512_add_epi16(_mm512_maddubs_epi16(_mm512_and_si512(q0, low4), x0),
+                                   _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q0, 4), low4), x1));
+      p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(q1, low4), x2));
+      p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q1, 4), low4), x3));
+      const __m512i sum = _mm512_madd_epi16(p, _mm512_permutexvar_epi32(row_lane[r], scales));
+      acc[r] = _mm512_fmadd_ps(_mm512_permutexvar_ps(d_of_row[r], dd), _mm512_cvtepi32_ps(sum), acc[r]);
+    }
+  }
+  alignas(64) float mins[16];
+  _mm512_store_ps(mins, acc_min);
+  for (int r = 0; r < kPackRows; ++r) {
+    out[r] = _mm512_reduce_add_ps(acc[r]) - ((mins[4 * r] + mins[4 * r + 1]) + (mins[4 * r + 2] + mins[4 * r + 3]));
+  }
+}
+
+}  // namespace
+
+void fill_avx512_packed_table(TypeTraits* table) {
+  TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
+  q4k.pack = pack_q4_k;
+  q4k.unpack_row = unpack_q4_k_row;
+  q4k.x_permute_packed = q4_k_x_permute_packed;
+  q4k.vec_dot_packed = q4_k_dot_packed_512;
+}
+
+}  // namespace lantern::engine::kernels
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options

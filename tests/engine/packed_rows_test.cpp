@@ -1,0 +1,188 @@
+// Packed rows (packed_rows.h): the layouts round-trip exactly, the packed dot products agree with
+// the plain ones, and a Matrix whose copied segments are packed gives the plain matrix's products
+// on every path (matvec, grouped, sgemm, get_row), including rows outside whole groups.
+#include "packed_rows.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "kernels.h"
+#include "lantern/engine/matrix.h"
+#include "lantern/engine/quant.h"
+
+namespace lantern::engine {
+namespace {
+
+std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+// The types with a packed layout at the active SIMD level (none on CPUs without AVX-512).
+std::vector<TensorType> packed_types() {
+  std::vector<TensorType> out;
+  for (TensorType t : {TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kQ8_0}) {
+    if (kernels::active_traits(t)->vec_dot_packed != nullptr) out.push_back(t);
+  }
+  return out;
+}
+
+TEST(PackedRows, Q4KElementOrderIsAPermutation) {
+  std::set<int> seen;
+  for (int h = 0; h < 4; ++h) {
+    for (int b = 0; b < 64; ++b) {
+      const int e = kernels::q4_k_packed_element(h, b);
+      ASSERT_GE(e, 0);
+      ASSERT_LT(e, 256);
+      // A 16-bit word holds one sub-block only.
+      EXPECT_EQ(e / 32, kernels::q4_k_packed_element(h, b ^ 1) / 32) << "h=" << h << " b=" << b;
+      seen.insert(e);
+    }
+  }
+  EXPECT_EQ(seen.size(), 256u);
+}
+
+// pack then unpack_row gives back every row byte for byte (the packed layout loses nothing).
+TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
+  const int64_t n_cols = 1536;
+  const auto types = packed_types();
+  if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
+  for (TensorType type : types) {
+    SCOPED_TRACE(tensor_type_name(type));
+    const kernels::TypeTraits& t = *kernels::active_traits(type);
+    const auto w = gaussian(n_cols * kernels::kPackRows, 7);
+    auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
+    ASSERT_TRUE(rows.ok());
+    const int64_t row_bytes = kernels::row_size(t, n_cols);
+    std::vector<uint8_t> group(rows->size()), back(row_bytes);
+    t.pack(rows->data(), group.data(), n_cols);
+    EXPECT_NE(std::memcmp(group.data(), rows->data(), group.size()), 0) << "packing changed nothing";
+    for (int64_t r = 0; r < kernels::kPackRows; ++r) {
+      t.unpack_row(group.data(), r, back.data(), n_cols);
+      EXPECT_EQ(std::memcmp(back.data(), rows->data() + r * row_bytes, row_bytes), 0) << "row " << r;
+    }
+  }
+}
+
+// The packed dot of each row of a group equals the reference (scalar) dot of the plain row with
+// the plain activations, up to float rounding.
+TEST(PackedRows, PackedDotMatchesTheScalarDot) {
+  const auto types = packed_types();
+  if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
+  for (TensorType type : types) {
+    for (int64_t n_cols : {256, 1536, 8960}) {
+      if (n_cols % kernels::active_traits(type)->block_size != 0) continue;
+      SCOPED_TRACE(std::string(tensor_type_name(type)) + " n=" + std::to_string(n_cols));
+      const kernels::TypeTraits& t = *kernels::active_traits(type);
+      const kernels::TypeTraits& ref = *kernels::scalar_traits(type);
+      const kernels::TypeTraits& xt = *kernels::scalar_traits(t.vec_dot_type);
+      const auto w = gaussian(n_cols * kernels::kPackRows, 11, 0.05f);
+      const auto x = gaussian(n_cols, 12);
+      auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
+      ASSERT_TRUE(rows.ok());
+      const int64_t row_bytes = kernels::row_size(t, n_cols), x_bytes = kernels::row_size(xt, n_cols);
+      std::vector<uint8_t> group(rows->size()), xq(x_bytes), xp(x_bytes);
+      t.pack(rows->data(), group.data(), n_cols);
+      xt.from_float(x.data(), xq.data(), n_cols);
+      std::memcpy(xp.data(), xq.data(), x_bytes);
+      t.x_permute_packed(xp.data(), n_cols);
+      float out[kernels::kPackRows];
+      t.vec_dot_packed(n_cols, group.data(), xp.data(), out);
+      std::vector<float> wf(n_cols);
+      for (int64_t r = 0; r < kernels::kPackRows; ++r) {
+        const float want = ref.vec_dot(n_cols, rows->data() + r * row_bytes, xq.data());
+        ref.to_float(rows->data() + r * row_bytes, wf.data(), n_cols);
+        double magnitude = 0;
+        for (int64_t i = 0; i < n_cols; ++i) magnitude += std::fabs(wf[i] * x[i]);
+        EXPECT_NEAR(out[r], want, 1e-5 * magnitude + 1e-6) << "row " << r;
+      }
+    }
+  }
+}
+
+// Copies a's bytes the way WeightArena does with packing: per segment, whole groups packed, the
+// last rows % 4 plain.
+std::vector<uint8_t> packed_copy(const kernels::TypeTraits& t, const uint8_t* rows, int64_t n_rows, int64_t n_cols,
+                                 int64_t seg) {
+  const int64_t row_bytes = kernels::row_size(t, n_cols);
+  std::vector<uint8_t> out(rows, rows + n_rows * row_bytes);
+  for (int64_t g = 0; g + kernels::kPackRows <= n_rows; g += kernels::kPackRows) {
+    EXPECT_EQ(g / seg, (g + kernels::kPackRows - 1) / seg) << "a group straddles two segments";
+    t.pack(rows + g * row_bytes, out.data() + g * row_bytes, n_cols);
+  }
+  return out;
+}
+
+TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
+  const auto types = packed_types();
+  if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
+  // 42 rows: segments 0-15, 16-31, 32-41; rows 40 and 41 lie outside whole groups.
+  const int64_t n_cols = 512, n_rows = 42, seg = 16;
+  for (TensorType type : types) {
+    SCOPED_TRACE(tensor_type_name(type));
+    const kernels::TypeTraits& t = *kernels::active_traits(type);
+    const auto w = gaussian(n_cols * n_rows, 21, 0.05f);
+    auto bytes = quantize_rows(type, w.data(), n_cols, n_rows);
+    ASSERT_TRUE(bytes.ok());
+    auto plain = Matrix::from_tensor(type, bytes->data(), n_cols, n_rows, "plain");
+    ASSERT_TRUE(plain.ok());
+    const int64_t row_bytes = plain->size_bytes() / n_rows;
+    const std::vector<uint8_t> copy = packed_copy(t, bytes->data(), n_rows, n_cols, seg);
+    // Segments 0 and 2 moved (packed), segment 1 still read from the original bytes.
+    std::atomic<const uint8_t*> slots[3];
+    slots[0].store(copy.data());
+    slots[1].store(nullptr);
+    slots[2].store(copy.data() + 2 * seg * row_bytes);
+    const Matrix moving = plain->relocatable(slots, seg, /*packed=*/true);
+    // A 6-row matrix ahead of it in a group puts its rows at offset 6: groups cut by the split.
+    const auto w6 = gaussian(n_cols * 6, 22, 0.05f);
+    auto small = Matrix::from_floats(type, w6.data(), n_cols, 6, "small");
+    ASSERT_TRUE(small.ok());
+    for (int threads : {1, 2, 3}) {
+      ThreadPool pool(threads);
+      for (int64_t n_tokens : {1, 3, 17}) {
+        SCOPED_TRACE("threads=" + std::to_string(threads) + " tokens=" + std::to_string(n_tokens));
+        const auto x = gaussian(n_tokens * n_cols, 23);
+        std::vector<float> want(n_tokens * n_rows), got(n_tokens * n_rows), grouped(n_tokens * n_rows),
+            small_y(n_tokens * 6);
+        plain->multiply(x.data(), n_tokens, want.data(), pool);
+        moving.multiply(x.data(), n_tokens, got.data(), pool);
+        const Matrix* group[] = {&*small, &moving};
+        float* outs[] = {small_y.data(), grouped.data()};
+        Matrix::multiply_group(group, outs, x.data(), n_tokens, pool);
+        double scale = 0;
+        for (float v : want) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+        for (int64_t i = 0; i < n_tokens * n_rows; ++i) {
+          const int64_t r = i % n_rows;
+          const bool packed_row = r < 16 || (r >= 32 && r < 40);
+          if (n_tokens >= 16 || !packed_row) {
+            // sgemm on unpacked rows, or the same plain dot: the very same floats.
+            ASSERT_EQ(got[i], want[i]) << "row " << r;
+            ASSERT_EQ(grouped[i], want[i]) << "grouped row " << r;
+          } else {
+            ASSERT_NEAR(got[i], want[i], 1e-5 * scale) << "row " << r;
+            ASSERT_NEAR(grouped[i], want[i], 1e-5 * scale) << "grouped row " << r;
+          }
+        }
+      }
+    }
+    std::vector<float> row(n_cols), expect(n_cols);
+    for (int64_t r : {0, 5, 20, 35, 41}) {
+      moving.get_row(r, row.data());
+      plain->get_row(r, expect.data());
+      EXPECT_EQ(row, expect) << "get_row " << r;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lantern::engine
