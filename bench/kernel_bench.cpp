@@ -4,7 +4,8 @@
 // to compare with the per-thread read bandwidth that matvec_bench and `lantern bench` report.
 //
 // Usage: kernel_bench [--type Q4_K] [--cols 1536] [--rows 64] [--seconds 1]
-// Prints GB of weights per second of the dot product (vec_dot) at each level the CPU runs.
+// Prints GB of weights per second of the dot product (vec_dot) at each level the CPU runs, and of
+// the dot over packed rows (vec_dot_packed) where the level has one.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -94,6 +95,22 @@ int main(int argc, char** argv) {
       for (int64_t r = 0; r < rows; ++r) y[r] = t->vec_dot(cols, q->data() + r * row_bytes, xp);
     });
     std::printf("  %-7s vec_dot   %6.2f GB/s\n", kernels::simd_level_name(level), one * bytes / 1e9);
+    if (t->vec_dot_packed == nullptr || rows % kernels::kPackRows != 0) continue;
+    // The same rows packed four at a time (as the weight copy holds them), with the activations
+    // in the packed dot's order.
+    std::vector<uint8_t> groups(q->size());
+    for (int64_t g = 0; g < rows; g += kernels::kPackRows) {
+      t->pack(q->data() + g * row_bytes, groups.data() + g * row_bytes, cols);
+    }
+    const kernels::TypeTraits* xt = kernels::traits_at(level, t->vec_dot_type);
+    xt->from_float(x.data(), xq.data(), cols);
+    t->x_permute_packed(xq.data(), cols);
+    const double packed = passes_per_second(seconds, [&] {
+      for (int64_t g = 0; g < rows; g += kernels::kPackRows) {
+        t->vec_dot_packed(cols, groups.data() + g * row_bytes, xq.data(), y.data() + g);
+      }
+    });
+    std::printf("  %-7s packed    %6.2f GB/s\n", kernels::simd_level_name(level), packed * bytes / 1e9);
   }
   return 0;
 }

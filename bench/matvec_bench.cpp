@@ -5,6 +5,8 @@
 // Usage: matvec_bench [--type Q4_K] [--rows 8960] [--cols 1536] [--threads T] [--tokens N]
 //                     [--mb 1024] [--seconds 3]
 // --tokens N > 1 measures the batched (prompt) path and reports GFLOP/s instead.
+// --packed 1 reads the rows packed four at a time (packed_rows.h) as the weight copy holds them,
+// where the CPU level has a kernel for them.
 #include <sys/mman.h>
 #include <time.h>
 
@@ -12,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <atomic>
 #include <random>
 #include <span>
 #include <string>
@@ -30,6 +34,7 @@ int main(int argc, char** argv) {
   std::string type_name = "Q4_K";
   int64_t rows = 8960, cols = 1536, tokens = 1, mb = 1024;
   int threads = 0;
+  bool packed = false;
   double seconds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -40,6 +45,7 @@ int main(int argc, char** argv) {
     else if (k == "--tokens") tokens = std::atoll(v.c_str());
     else if (k == "--mb") mb = std::atoll(v.c_str());
     else if (k == "--seconds") seconds = std::atof(v.c_str());
+    else if (k == "--packed") packed = std::atoi(v.c_str()) != 0;
     else {
       std::fprintf(stderr, "matvec_bench: unknown option %s\n", k.c_str());
       return 2;
@@ -77,6 +83,26 @@ int main(int argc, char** argv) {
   for (int64_t c = 0; c < copies; ++c) {
     mats.push_back(Matrix::from_tensor(type, big.data() + c * matrix_bytes, cols, rows, "w").value());
   }
+  // Packed: every matrix's rows regrouped in place, read through one moved segment.
+  const kernels::TypeTraits* traits = kernels::active_traits(type);
+  const int64_t seg_rows = (rows + 15) / 16 * 16;
+  std::vector<std::unique_ptr<std::atomic<const uint8_t*>>> slots;
+  if (packed && traits->pack == nullptr) {
+    std::fprintf(stderr, "matvec_bench: no packed kernel for %s at this SIMD level\n", type_name.c_str());
+    return 1;
+  }
+  if (packed) {
+    std::vector<uint8_t> plain(kernels::kPackRows * row_bytes);
+    for (int64_t c = 0; c < copies; ++c) {
+      uint8_t* m = big.data() + c * matrix_bytes;
+      for (int64_t g = 0; g + kernels::kPackRows <= rows; g += kernels::kPackRows) {
+        std::memcpy(plain.data(), m + g * row_bytes, plain.size());
+        traits->pack(plain.data(), m + g * row_bytes, cols);
+      }
+      slots.push_back(std::make_unique<std::atomic<const uint8_t*>>(m));
+      mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true);
+    }
+  }
   std::vector<float> x(tokens * cols), y(tokens * rows);
   for (auto& v : x) v = dist(rng) * 50;
 
@@ -100,7 +126,7 @@ int main(int argc, char** argv) {
   }
   const double per_call = elapsed / calls;
   const double cpu_per_call = (cpu_now() - cpu0) / calls;
-  std::printf("%s %lldx%lld threads=%d simd=%s tokens=%lld: %.3f ms per call", type_name.c_str(),
+  std::printf("%s%s %lldx%lld threads=%d simd=%s tokens=%lld: %.3f ms per call", type_name.c_str(), packed ? " packed" : "",
               static_cast<long long>(rows), static_cast<long long>(cols), pool.size(),
               kernels::simd_level_name(kernels::active_simd_level()), static_cast<long long>(tokens), per_call * 1e3);
   if (tokens == 1) {

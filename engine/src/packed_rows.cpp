@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstring>
+#include <utility>
 
 #include "kernels.h"
 
@@ -32,6 +33,55 @@ const std::array<std::array<uint8_t, 64>, 4>& q4_k_order() {
   return order;
 }
 
+// Where the two nibbles of one output byte come from: byte and shift of the low nibble's source,
+// then of the high nibble's.
+struct NibbleSources {
+  uint8_t lo_byte, lo_shift, hi_byte, hi_shift;
+};
+using NibbleMap = std::array<NibbleSources, 128>;
+
+// 128 quant bytes out of 128: out[i] = nibble(map[i].lo) | nibble(map[i].hi) << 4.
+void gather_nibbles(const uint8_t* in, uint8_t* out, const NibbleMap& map) {
+  for (int i = 0; i < 128; ++i) {
+    const NibbleSources& m = map[i];
+    out[i] = static_cast<uint8_t>(((in[m.lo_byte] >> m.lo_shift) & 0xF) | ((in[m.hi_byte] >> m.hi_shift) & 0xF) << 4);
+  }
+}
+
+// plain -> packed quant bytes of a Q4_K block, and back.
+const NibbleMap& q4_k_pack_map() {
+  static const NibbleMap map = [] {
+    NibbleMap m{};
+    const auto& order = q4_k_order();
+    for (int i = 0; i < 128; ++i) {
+      const int lo = order[2 * (i / 64)][i % 64], hi = order[2 * (i / 64) + 1][i % 64];
+      m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
+              static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
+    }
+    return m;
+  }();
+  return map;
+}
+const NibbleMap& q4_k_unpack_map() {
+  static const NibbleMap map = [] {
+    // packed_at[e]: the packed byte and shift holding element e.
+    std::array<std::pair<uint8_t, uint8_t>, 256> packed_at{};
+    const auto& order = q4_k_order();
+    for (int h = 0; h < 4; ++h) {
+      for (int b = 0; b < 64; ++b) {
+        packed_at[order[h][b]] = {static_cast<uint8_t>(64 * (h / 2) + b), static_cast<uint8_t>(4 * (h % 2))};
+      }
+    }
+    NibbleMap m{};
+    for (int q = 0; q < 128; ++q) {
+      const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
+      m[q] = {packed_at[lo].first, packed_at[lo].second, packed_at[hi].first, packed_at[hi].second};
+    }
+    return m;
+  }();
+  return map;
+}
+
 }  // namespace
 
 int q4_k_packed_element(int h, int b) {
@@ -42,18 +92,13 @@ int q4_k_packed_element(int h, int b) {
 
 void pack_q4_k(const void* rows, void* group, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& order = q4_k_order();
+  const NibbleMap& map = q4_k_pack_map();
   const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
   Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
   for (int64_t i = 0; i < nb; ++i) {
     for (int r = 0; r < kPackRows; ++r) {
       const BlockQ4_K& b = src[r * nb + i];
-      auto nibble = [&](int e) { return (b.qs[q4_k_plain_byte(e)] >> (q4_k_plain_high(e) ? 4 : 0)) & 0xF; };
-      for (int k = 0; k < 2; ++k) {
-        for (int j = 0; j < 64; ++j) {
-          dst[i].qs[r][64 * k + j] = static_cast<uint8_t>(nibble(order[2 * k][j]) | nibble(order[2 * k + 1][j]) << 4);
-        }
-      }
+      gather_nibbles(b.qs, dst[i].qs[r], map);
       std::memcpy(dst[i].meta[r], b.scales, 12);
       std::memcpy(dst[i].meta[r] + 12, &b.d, 2);
       std::memcpy(dst[i].meta[r] + 14, &b.dmin, 2);
@@ -63,21 +108,12 @@ void pack_q4_k(const void* rows, void* group, int64_t n) {
 
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& order = q4_k_order();
+  const NibbleMap& map = q4_k_unpack_map();
   const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
   BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
   for (int64_t i = 0; i < nb; ++i) {
     BlockQ4_K& b = dst[i];
-    std::memset(b.qs, 0, sizeof b.qs);
-    for (int k = 0; k < 2; ++k) {
-      for (int j = 0; j < 64; ++j) {
-        const uint8_t q = src[i].qs[r][64 * k + j];
-        for (int half = 0; half < 2; ++half) {
-          const int e = order[2 * k + half][j];
-          b.qs[q4_k_plain_byte(e)] |= static_cast<uint8_t>(((q >> (4 * half)) & 0xF) << (q4_k_plain_high(e) ? 4 : 0));
-        }
-      }
-    }
+    gather_nibbles(src[i].qs[r], b.qs, map);
     std::memcpy(b.scales, src[i].meta[r], 12);
     std::memcpy(&b.d, src[i].meta[r] + 12, 2);
     std::memcpy(&b.dmin, src[i].meta[r] + 14, 2);
@@ -100,6 +136,106 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
       b.bsums[s] = static_cast<int16_t>(sum);
     }
     for (int s = 8; s < 16; ++s) b.bsums[s] = 0;
+  }
+}
+
+// ---- Q6_K ----------------------------------------------------------------------------------------
+
+namespace {
+
+struct Q6KPackedGroup {
+  uint8_t ql[kPackRows][128];
+  uint8_t qh[kPackRows][64];
+  int8_t scales[kPackRows][16];
+  uint16_t d[kPackRows];
+};
+static_assert(sizeof(Q6KPackedGroup) == kPackRows * sizeof(BlockQ6_K));
+
+// The file's layout: element e is in half n = e / 128, quarter c = e % 128 / 32, position i; its low
+// 4 bits in ql byte 64n + 32 (c % 2) + i (high nibble for c >= 2), its high 2 bits at bit 2c of qh
+// byte 32n + i.
+int q6_k_plain_value(const BlockQ6_K& b, int e) {
+  const int n = e / 128, c = e % 128 / 32, i = e % 32;
+  const int low = (b.ql[64 * n + 32 * (c % 2) + i] >> (c >= 2 ? 4 : 0)) & 0xF;
+  return low | ((b.qh[32 * n + i] >> (2 * c)) & 3) << 4;
+}
+void q6_k_set_plain_value(BlockQ6_K& b, int e, int v) {
+  const int n = e / 128, c = e % 128 / 32, i = e % 32;
+  b.ql[64 * n + 32 * (c % 2) + i] |= static_cast<uint8_t>((v & 0xF) << (c >= 2 ? 4 : 0));
+  b.qh[32 * n + i] |= static_cast<uint8_t>((v >> 4) << (2 * c));
+}
+
+const std::array<std::array<uint8_t, 64>, 4>& q6_k_order() {
+  static const auto order = [] {
+    std::array<std::array<uint8_t, 64>, 4> o{};
+    for (int h = 0; h < 4; ++h) {
+      for (int b = 0; b < 64; ++b) o[h][b] = static_cast<uint8_t>(q6_k_packed_element(h, b));
+    }
+    return o;
+  }();
+  return order;
+}
+
+}  // namespace
+
+int q6_k_packed_element(int h, int b) {
+  const int word = b / 2;
+  return 16 * (word % 16) + 4 * h + 2 * (word / 16) + b % 2;
+}
+
+void pack_q6_k(const void* rows, void* group, int64_t n) {
+  const int64_t nb = n / kQK_K;
+  const auto& order = q6_k_order();
+  const BlockQ6_K* src = static_cast<const BlockQ6_K*>(rows);
+  Q6KPackedGroup* dst = static_cast<Q6KPackedGroup*>(group);
+  for (int64_t i = 0; i < nb; ++i) {
+    Q6KPackedGroup& g = dst[i];
+    std::memset(&g, 0, sizeof g);
+    for (int r = 0; r < kPackRows; ++r) {
+      const BlockQ6_K& b = src[r * nb + i];
+      for (int h = 0; h < 4; ++h) {
+        for (int j = 0; j < 64; ++j) {
+          const int v = q6_k_plain_value(b, order[h][j]);
+          g.ql[r][64 * (h / 2) + j] |= static_cast<uint8_t>((v & 0xF) << (4 * (h % 2)));
+          g.qh[r][j] |= static_cast<uint8_t>((v >> 4) << (2 * h));
+        }
+      }
+      std::memcpy(g.scales[r], b.scales, 16);
+      g.d[r] = b.d;
+    }
+  }
+}
+
+void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n) {
+  const int64_t nb = n / kQK_K;
+  const auto& order = q6_k_order();
+  const Q6KPackedGroup* src = static_cast<const Q6KPackedGroup*>(group);
+  BlockQ6_K* dst = static_cast<BlockQ6_K*>(row);
+  for (int64_t i = 0; i < nb; ++i) {
+    const Q6KPackedGroup& g = src[i];
+    BlockQ6_K& b = dst[i];
+    std::memset(b.ql, 0, sizeof b.ql);
+    std::memset(b.qh, 0, sizeof b.qh);
+    for (int h = 0; h < 4; ++h) {
+      for (int j = 0; j < 64; ++j) {
+        const int v = ((g.ql[r][64 * (h / 2) + j] >> (4 * (h % 2))) & 0xF) | ((g.qh[r][j] >> (2 * h)) & 3) << 4;
+        q6_k_set_plain_value(b, order[h][j], v);
+      }
+    }
+    std::memcpy(b.scales, g.scales[r], 16);
+    b.d = g.d[r];
+  }
+}
+
+void q6_k_x_permute_packed(void* x, int64_t n) {
+  const auto& order = q6_k_order();
+  BlockQ8_K* blocks = static_cast<BlockQ8_K*>(x);
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    int8_t q[256];
+    std::memcpy(q, blocks[i].qs, sizeof q);
+    for (int h = 0; h < 4; ++h) {
+      for (int j = 0; j < 64; ++j) blocks[i].qs[64 * h + j] = q[order[h][j]];
+    }
   }
 }
 

@@ -29,4 +29,18 @@ void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
 // unused).
 void q4_k_x_permute_packed(void* x, int64_t n);
 
+// Q6_K, per block column (840 bytes per group):
+//   uint8_t ql[4][128]      low 4 bits: byte 64k + b holds load 2k's byte b (low nibble) and load
+//                           2k + 1's (high nibble)
+//   uint8_t qh[4][64]       high 2 bits: bits 2h, 2h + 1 of byte b belong to load h's byte b
+//   int8_t scales[4][16]    as in the file
+//   uint16_t d[4]
+// Load h (0..3), byte b holds element q6_k_packed_element(h, b): word b / 2 of every load holds
+// elements of sub-block b / 2 % 16 only (16 elements each, as in the file).
+int q6_k_packed_element(int h, int b);
+void pack_q6_k(const void* rows, void* group, int64_t n);
+void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n);
+// Q8_K activations for the packed Q6_K dot: qs in packed order, bsums as from_float made them.
+void q6_k_x_permute_packed(void* x, int64_t n);
+
 }  // namespace lantern::engine::kernels

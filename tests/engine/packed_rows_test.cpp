@@ -51,6 +51,20 @@ TEST(PackedRows, Q4KElementOrderIsAPermutation) {
   EXPECT_EQ(seen.size(), 256u);
 }
 
+TEST(PackedRows, Q6KElementOrderIsAPermutation) {
+  std::set<int> seen;
+  for (int h = 0; h < 4; ++h) {
+    for (int b = 0; b < 64; ++b) {
+      const int e = kernels::q6_k_packed_element(h, b);
+      ASSERT_GE(e, 0);
+      ASSERT_LT(e, 256);
+      EXPECT_EQ(e / 16, kernels::q6_k_packed_element(h, b ^ 1) / 16) << "h=" << h << " b=" << b;
+      seen.insert(e);
+    }
+  }
+  EXPECT_EQ(seen.size(), 256u);
+}
+
 // pack then unpack_row gives back every row byte for byte (the packed layout loses nothing).
 TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
   const int64_t n_cols = 1536;
