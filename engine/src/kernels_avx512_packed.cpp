@@ -112,7 +112,7 @@ void q6_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   for (int r = 0; r < kPackRows; ++r) acc[r] = _mm512_setzero_ps();
   __m512 offset01 = _mm512_setzero_ps(), offset23 = _mm512_setzero_ps();  // sum_j sc_j * bsum_j
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ6KGroupBytes) {
-    prefetch_l2_ahead(g, kQ6KGroupBytes);
+    prefetch_ahead(g, kQ6KGroupBytes);
     const __m512i s01 = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ6KScales)));
     const __m512i s23 = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ6KScales + 32)));
     uint64_t d_bits;

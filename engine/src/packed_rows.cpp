@@ -21,15 +21,27 @@ struct Q4KPackedGroup {
 };
 static_assert(sizeof(Q4KPackedGroup) == kPackRows * sizeof(BlockQ4_K));
 
-// element_at[h][b] = q4_k_packed_element(h, b).
-const std::array<std::array<uint8_t, 64>, 4>& q4_k_order() {
-  static const auto order = [] {
-    std::array<std::array<uint8_t, 64>, 4> o{};
-    for (int h = 0; h < 4; ++h) {
-      for (int b = 0; b < 64; ++b) o[h][b] = static_cast<uint8_t>(q4_k_packed_element(h, b));
-    }
-    return o;
-  }();
+// order[h][b]: the element that load h, byte b holds, for a packed layout's element function.
+using Order = std::array<std::array<uint8_t, 64>, 4>;
+Order make_order(int (*element)(int h, int b)) {
+  Order o{};
+  for (int h = 0; h < 4; ++h) {
+    for (int b = 0; b < 64; ++b) o[h][b] = static_cast<uint8_t>(element(h, b));
+  }
+  return o;
+}
+
+// Puts the 256 activation quants of a Q8_K block in the packed order: qs[64h + b] = old qs[order[h][b]].
+void permute_quants(BlockQ8_K& x, const Order& order) {
+  int8_t q[256];
+  std::memcpy(q, x.qs, sizeof q);
+  for (int h = 0; h < 4; ++h) {
+    for (int b = 0; b < 64; ++b) x.qs[64 * h + b] = q[order[h][b]];
+  }
+}
+
+const Order& q4_k_order() {
+  static const Order order = make_order(q4_k_packed_element);
   return order;
 }
 
@@ -121,21 +133,16 @@ void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
 }
 
 void q4_k_x_permute_packed(void* x, int64_t n) {
-  const auto& order = q4_k_order();
   BlockQ8_K* blocks = static_cast<BlockQ8_K*>(x);
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     BlockQ8_K& b = blocks[i];
-    int8_t q[256];
-    std::memcpy(q, b.qs, sizeof q);
-    for (int h = 0; h < 4; ++h) {
-      for (int j = 0; j < 64; ++j) b.qs[64 * h + j] = q[order[h][j]];
-    }
-    for (int s = 0; s < 8; ++s) {
+    for (int s = 0; s < 8; ++s) {  // before the reordering: sub-block s is elements 32s .. 32s + 31
       int sum = 0;
-      for (int t = 0; t < 32; ++t) sum += q[32 * s + t];
+      for (int t = 0; t < 32; ++t) sum += b.qs[32 * s + t];
       b.bsums[s] = static_cast<int16_t>(sum);
     }
     for (int s = 8; s < 16; ++s) b.bsums[s] = 0;
+    permute_quants(b, q4_k_order());
   }
 }
 
@@ -154,26 +161,30 @@ static_assert(sizeof(Q6KPackedGroup) == kPackRows * sizeof(BlockQ6_K));
 // The file's layout: element e is in half n = e / 128, quarter c = e % 128 / 32, position i; its low
 // 4 bits in ql byte 64n + 32 (c % 2) + i (high nibble for c >= 2), its high 2 bits at bit 2c of qh
 // byte 32n + i.
-int q6_k_plain_value(const BlockQ6_K& b, int e) {
+struct Q6KPlace {
+  uint8_t ql_byte, ql_shift, qh_byte, qh_shift;
+};
+Q6KPlace q6_k_plain_place(int e) {
   const int n = e / 128, c = e % 128 / 32, i = e % 32;
-  const int low = (b.ql[64 * n + 32 * (c % 2) + i] >> (c >= 2 ? 4 : 0)) & 0xF;
-  return low | ((b.qh[32 * n + i] >> (2 * c)) & 3) << 4;
-}
-void q6_k_set_plain_value(BlockQ6_K& b, int e, int v) {
-  const int n = e / 128, c = e % 128 / 32, i = e % 32;
-  b.ql[64 * n + 32 * (c % 2) + i] |= static_cast<uint8_t>((v & 0xF) << (c >= 2 ? 4 : 0));
-  b.qh[32 * n + i] |= static_cast<uint8_t>((v >> 4) << (2 * c));
+  return {static_cast<uint8_t>(64 * n + 32 * (c % 2) + i), static_cast<uint8_t>(c >= 2 ? 4 : 0),
+          static_cast<uint8_t>(32 * n + i), static_cast<uint8_t>(2 * c)};
 }
 
-const std::array<std::array<uint8_t, 64>, 4>& q6_k_order() {
-  static const auto order = [] {
-    std::array<std::array<uint8_t, 64>, 4> o{};
-    for (int h = 0; h < 4; ++h) {
-      for (int b = 0; b < 64; ++b) o[h][b] = static_cast<uint8_t>(q6_k_packed_element(h, b));
-    }
-    return o;
-  }();
+const Order& q6_k_order() {
+  static const Order order = make_order(q6_k_packed_element);
   return order;
+}
+
+// place[64h + b]: where the file keeps the element that load h, byte b holds.
+const std::array<Q6KPlace, 256>& q6_k_places() {
+  static const auto places = [] {
+    std::array<Q6KPlace, 256> p{};
+    for (int h = 0; h < 4; ++h) {
+      for (int b = 0; b < 64; ++b) p[64 * h + b] = q6_k_plain_place(q6_k_packed_element(h, b));
+    }
+    return p;
+  }();
+  return places;
 }
 
 }  // namespace
@@ -185,20 +196,22 @@ int q6_k_packed_element(int h, int b) {
 
 void pack_q6_k(const void* rows, void* group, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& order = q6_k_order();
+  const auto& places = q6_k_places();
   const BlockQ6_K* src = static_cast<const BlockQ6_K*>(rows);
   Q6KPackedGroup* dst = static_cast<Q6KPackedGroup*>(group);
   for (int64_t i = 0; i < nb; ++i) {
     Q6KPackedGroup& g = dst[i];
-    std::memset(&g, 0, sizeof g);
     for (int r = 0; r < kPackRows; ++r) {
       const BlockQ6_K& b = src[r * nb + i];
-      for (int h = 0; h < 4; ++h) {
-        for (int j = 0; j < 64; ++j) {
-          const int v = q6_k_plain_value(b, order[h][j]);
-          g.ql[r][64 * (h / 2) + j] |= static_cast<uint8_t>((v & 0xF) << (4 * (h % 2)));
-          g.qh[r][j] |= static_cast<uint8_t>((v >> 4) << (2 * h));
-        }
+      auto value = [&](int k) {  // 6-bit value of packed position k = 64h + byte
+        const Q6KPlace& p = places[k];
+        return ((b.ql[p.ql_byte] >> p.ql_shift) & 0xF) | ((b.qh[p.qh_byte] >> p.qh_shift) & 3) << 4;
+      };
+      for (int j = 0; j < 64; ++j) {
+        const int v0 = value(j), v1 = value(64 + j), v2 = value(128 + j), v3 = value(192 + j);
+        g.ql[r][j] = static_cast<uint8_t>((v0 & 0xF) | (v1 & 0xF) << 4);
+        g.ql[r][64 + j] = static_cast<uint8_t>((v2 & 0xF) | (v3 & 0xF) << 4);
+        g.qh[r][j] = static_cast<uint8_t>(v0 >> 4 | (v1 >> 4) << 2 | (v2 >> 4) << 4 | (v3 >> 4) << 6);
       }
       std::memcpy(g.scales[r], b.scales, 16);
       g.d[r] = b.d;
@@ -208,7 +221,7 @@ void pack_q6_k(const void* rows, void* group, int64_t n) {
 
 void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& order = q6_k_order();
+  const auto& places = q6_k_places();
   const Q6KPackedGroup* src = static_cast<const Q6KPackedGroup*>(group);
   BlockQ6_K* dst = static_cast<BlockQ6_K*>(row);
   for (int64_t i = 0; i < nb; ++i) {
@@ -219,7 +232,9 @@ void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n) {
     for (int h = 0; h < 4; ++h) {
       for (int j = 0; j < 64; ++j) {
         const int v = ((g.ql[r][64 * (h / 2) + j] >> (4 * (h % 2))) & 0xF) | ((g.qh[r][j] >> (2 * h)) & 3) << 4;
-        q6_k_set_plain_value(b, order[h][j], v);
+        const Q6KPlace& p = places[64 * h + j];
+        b.ql[p.ql_byte] |= static_cast<uint8_t>((v & 0xF) << p.ql_shift);
+        b.qh[p.qh_byte] |= static_cast<uint8_t>((v >> 4) << p.qh_shift);
       }
     }
     std::memcpy(b.scales, g.scales[r], 16);
@@ -228,15 +243,8 @@ void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n) {
 }
 
 void q6_k_x_permute_packed(void* x, int64_t n) {
-  const auto& order = q6_k_order();
   BlockQ8_K* blocks = static_cast<BlockQ8_K*>(x);
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    int8_t q[256];
-    std::memcpy(q, blocks[i].qs, sizeof q);
-    for (int h = 0; h < 4; ++h) {
-      for (int j = 0; j < 64; ++j) blocks[i].qs[64 * h + j] = q[order[h][j]];
-    }
-  }
+  for (int64_t i = 0; i < n / kQK_K; ++i) permute_quants(blocks[i], q6_k_order());
 }
 
 }  // namespace lantern::engine::kernels
