@@ -111,6 +111,21 @@ int main(int argc, char** argv) {
       }
     });
     std::printf("  %-7s packed    %6.2f GB/s\n", kernels::simd_level_name(level), packed * bytes / 1e9);
+    // The layout conversions: pack runs on every weight once per load (in the background copy),
+    // unpack_row on every weight row per prompt batch (sgemm path).
+    std::vector<uint8_t> back(q->size());
+    const double pack = passes_per_second(seconds, [&] {
+      for (int64_t g = 0; g < rows; g += kernels::kPackRows) {
+        t->pack(q->data() + g * row_bytes, groups.data() + g * row_bytes, cols);
+      }
+    });
+    const double unpack = passes_per_second(seconds, [&] {
+      for (int64_t r = 0; r < rows; ++r) {
+        t->unpack_row(groups.data() + r / kernels::kPackRows * kernels::kPackRows * row_bytes,
+                      r % kernels::kPackRows, back.data() + r * row_bytes, cols);
+      }
+    });
+    std::printf("  layout  pack      %6.2f GB/s, unpack_row %6.2f GB/s\n", pack * bytes / 1e9, unpack * bytes / 1e9);
   }
   return 0;
 }
