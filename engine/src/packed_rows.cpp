@@ -175,16 +175,48 @@ const Order& q6_k_order() {
   return order;
 }
 
-// place[64h + b]: where the file keeps the element that load h, byte b holds.
-const std::array<Q6KPlace, 256>& q6_k_places() {
-  static const auto places = [] {
-    std::array<Q6KPlace, 256> p{};
+// Where the four 2-bit pieces (bits 0-1, 2-3, 4-5, 6-7) of one output byte come from.
+struct CrumbSources {
+  uint8_t byte[4], shift[4];
+};
+using CrumbMap = std::array<CrumbSources, 64>;
+
+void gather_crumbs(const uint8_t* in, uint8_t* out, const CrumbMap& map) {
+  for (int i = 0; i < 64; ++i) {
+    const CrumbSources& m = map[i];
+    int v = 0;
+    for (int c = 0; c < 4; ++c) v |= ((in[m.byte[c]] >> m.shift[c]) & 3) << (2 * c);
+    out[i] = static_cast<uint8_t>(v);
+  }
+}
+
+// The maps between the file's ql / qh bytes and the packed ones, both ways.
+struct Q6KMaps {
+  NibbleMap pack_ql, unpack_ql;
+  CrumbMap pack_qh, unpack_qh;
+};
+const Q6KMaps& q6_k_maps() {
+  static const Q6KMaps maps = [] {
+    Q6KMaps m{};
     for (int h = 0; h < 4; ++h) {
-      for (int b = 0; b < 64; ++b) p[64 * h + b] = q6_k_plain_place(q6_k_packed_element(h, b));
+      for (int j = 0; j < 64; ++j) {
+        const Q6KPlace plain = q6_k_plain_place(q6_k_packed_element(h, j));
+        const auto packed_ql = static_cast<uint8_t>(64 * (h / 2) + j), packed_ql_shift = static_cast<uint8_t>(4 * (h % 2));
+        NibbleSources& to_packed = m.pack_ql[packed_ql];
+        (h % 2 == 0 ? to_packed.lo_byte : to_packed.hi_byte) = plain.ql_byte;
+        (h % 2 == 0 ? to_packed.lo_shift : to_packed.hi_shift) = plain.ql_shift;
+        NibbleSources& to_plain = m.unpack_ql[plain.ql_byte];
+        (plain.ql_shift == 0 ? to_plain.lo_byte : to_plain.hi_byte) = packed_ql;
+        (plain.ql_shift == 0 ? to_plain.lo_shift : to_plain.hi_shift) = packed_ql_shift;
+        m.pack_qh[j].byte[h] = plain.qh_byte;
+        m.pack_qh[j].shift[h] = plain.qh_shift;
+        m.unpack_qh[plain.qh_byte].byte[plain.qh_shift / 2] = static_cast<uint8_t>(j);
+        m.unpack_qh[plain.qh_byte].shift[plain.qh_shift / 2] = static_cast<uint8_t>(2 * h);
+      }
     }
-    return p;
+    return m;
   }();
-  return places;
+  return maps;
 }
 
 }  // namespace
@@ -196,49 +228,30 @@ int q6_k_packed_element(int h, int b) {
 
 void pack_q6_k(const void* rows, void* group, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& places = q6_k_places();
+  const Q6KMaps& maps = q6_k_maps();
   const BlockQ6_K* src = static_cast<const BlockQ6_K*>(rows);
   Q6KPackedGroup* dst = static_cast<Q6KPackedGroup*>(group);
   for (int64_t i = 0; i < nb; ++i) {
-    Q6KPackedGroup& g = dst[i];
     for (int r = 0; r < kPackRows; ++r) {
       const BlockQ6_K& b = src[r * nb + i];
-      auto value = [&](int k) {  // 6-bit value of packed position k = 64h + byte
-        const Q6KPlace& p = places[k];
-        return ((b.ql[p.ql_byte] >> p.ql_shift) & 0xF) | ((b.qh[p.qh_byte] >> p.qh_shift) & 3) << 4;
-      };
-      for (int j = 0; j < 64; ++j) {
-        const int v0 = value(j), v1 = value(64 + j), v2 = value(128 + j), v3 = value(192 + j);
-        g.ql[r][j] = static_cast<uint8_t>((v0 & 0xF) | (v1 & 0xF) << 4);
-        g.ql[r][64 + j] = static_cast<uint8_t>((v2 & 0xF) | (v3 & 0xF) << 4);
-        g.qh[r][j] = static_cast<uint8_t>(v0 >> 4 | (v1 >> 4) << 2 | (v2 >> 4) << 4 | (v3 >> 4) << 6);
-      }
-      std::memcpy(g.scales[r], b.scales, 16);
-      g.d[r] = b.d;
+      gather_nibbles(b.ql, dst[i].ql[r], maps.pack_ql);
+      gather_crumbs(b.qh, dst[i].qh[r], maps.pack_qh);
+      std::memcpy(dst[i].scales[r], b.scales, 16);
+      dst[i].d[r] = b.d;
     }
   }
 }
 
 void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n) {
   const int64_t nb = n / kQK_K;
-  const auto& places = q6_k_places();
+  const Q6KMaps& maps = q6_k_maps();
   const Q6KPackedGroup* src = static_cast<const Q6KPackedGroup*>(group);
   BlockQ6_K* dst = static_cast<BlockQ6_K*>(row);
   for (int64_t i = 0; i < nb; ++i) {
-    const Q6KPackedGroup& g = src[i];
-    BlockQ6_K& b = dst[i];
-    std::memset(b.ql, 0, sizeof b.ql);
-    std::memset(b.qh, 0, sizeof b.qh);
-    for (int h = 0; h < 4; ++h) {
-      for (int j = 0; j < 64; ++j) {
-        const int v = ((g.ql[r][64 * (h / 2) + j] >> (4 * (h % 2))) & 0xF) | ((g.qh[r][j] >> (2 * h)) & 3) << 4;
-        const Q6KPlace& p = places[64 * h + j];
-        b.ql[p.ql_byte] |= static_cast<uint8_t>((v & 0xF) << p.ql_shift);
-        b.qh[p.qh_byte] |= static_cast<uint8_t>((v >> 4) << p.qh_shift);
-      }
-    }
-    std::memcpy(b.scales, g.scales[r], 16);
-    b.d = g.d[r];
+    gather_nibbles(src[i].ql[r], dst[i].ql, maps.unpack_ql);
+    gather_crumbs(src[i].qh[r], dst[i].qh, maps.unpack_qh);
+    std::memcpy(dst[i].scales, src[i].scales[r], 16);
+    dst[i].d = src[i].d[r];
   }
 }
 
