@@ -104,6 +104,7 @@ constexpr int64_t kPackRows = 4;
 using PackFn = void (*)(const void* rows, void* group, int64_t n);            // kPackRows plain rows -> group
 using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n);  // row r of a group -> plain row
 using VecDotPackedFn = void (*)(int64_t n, const void* group, const void* x, float* out);  // out[kPackRows]
+using ToFloatPackedFn = void (*)(const void* group, float* out, int64_t n);  // out[kPackRows][n], plain order
 
 struct TypeTraits {
   TensorType type;
@@ -119,12 +120,13 @@ struct TypeTraits {
   XPermuteFn x_permute = nullptr;
   // Set only at levels with a kernel for packed rows (weights copied into memory by WeightArena
   // are packed when these are set): the layout's conversions, the activation order the packed
-  // dot takes (applied in place after from_float, instead of x_permute), and the dot itself,
-  // which computes kPackRows outputs from one group.
+  // dot takes (applied in place after from_float, instead of x_permute), the dot itself, which
+  // computes kPackRows outputs from one group, and the group's dequantization.
   PackFn pack = nullptr;
   UnpackRowFn unpack_row = nullptr;
   XPermuteFn x_permute_packed = nullptr;
   VecDotPackedFn vec_dot_packed = nullptr;
+  ToFloatPackedFn to_float_packed = nullptr;  // dequantizes a whole group (sgemm tiles)
 };
 
 // Kernel sets, each complete (a level without its own version of a function uses the level below).

@@ -23,6 +23,8 @@
 namespace lantern::engine::kernels {
 namespace {
 
+inline float h2f_packed(uint16_t h) { return _cvtsh_ss(h); }
+
 // The same 16 bytes in every 128-bit lane.
 inline __m512i lanes16(__m128i v) { return _mm512_broadcast_i32x4(v); }
 
@@ -152,6 +154,106 @@ void q6_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   }
 }
 
+// ---- dequantization (sgemm tiles) -----------------------------------------------------------------
+// A group's quants are unpacked to one byte per element in packed order (four 64-byte vectors),
+// put back in the file's element order with 16-bit permutes (every word of the packed order holds
+// two neighbouring elements of one sub-block), and converted 16 at a time exactly as the plain
+// to_float does (same operations, so the same floats).
+
+// Natural-order vector c (elements 64c .. 64c + 63) from the packed-order vectors v[0..3]: word w
+// comes from word index[w] of v[0] / v[1] (index >= 32: v[1]) where `upper` has no bit w, else of
+// v[2] / v[3].
+inline __m512i gather_words(const __m512i* v, __m512i index, __mmask32 upper) {
+  return _mm512_mask_blend_epi16(upper, _mm512_permutex2var_epi16(v[0], index, v[1]),
+                                 _mm512_permutex2var_epi16(v[2], index, v[3]));
+}
+
+// out[0..15] = d * float(q) - m for bytes q (fused, as store_affine_u8 in kernels_avx2.cpp).
+inline void store_affine_16(float* out, __m128i q, float d, float m) {
+  _mm512_storeu_ps(out, _mm512_fmsub_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(q)), _mm512_set1_ps(m)));
+}
+
+void q4_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  // Word w of natural vector c: sub-block s = 2c + w / 16, load h = w % 16 / 4, word 8 (w % 4) + s.
+  alignas(64) uint16_t idx[4][32];
+  uint32_t upper = 0;
+  for (int c = 0; c < 4; ++c) {
+    for (int w = 0; w < 32; ++w) {
+      const int h = w % 16 / 4;
+      idx[c][w] = static_cast<uint16_t>((h % 2) * 32 + 8 * (w % 4) + 2 * c + w / 16);
+      if (c == 0 && h >= 2) upper |= 1u << w;
+    }
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
+    for (int r = 0; r < kPackRows; ++r) {
+      const uint8_t* meta = g + kQ4KMeta + 16 * r;
+      uint8_t sc[8], mn[8];
+      unpack_k4_scales(meta, sc, mn);
+      uint16_t dh, mh;
+      __builtin_memcpy(&dh, meta + 12, 2);
+      __builtin_memcpy(&mh, meta + 14, 2);
+      const float d = h2f_packed(dh), dmin = h2f_packed(mh);
+      const __m512i q0 = _mm512_loadu_si512(g + 128 * r), q1 = _mm512_loadu_si512(g + 128 * r + 64);
+      const __m512i v[4] = {_mm512_and_si512(q0, low4), _mm512_and_si512(_mm512_srli_epi16(q0, 4), low4),
+                            _mm512_and_si512(q1, low4), _mm512_and_si512(_mm512_srli_epi16(q1, 4), low4)};
+      float* dst = out + r * n + i * kQK_K;
+      for (int c = 0; c < 4; ++c) {
+        const __m512i e = gather_words(v, _mm512_load_si512(idx[c]), upper);
+        for (int k = 0; k < 4; ++k) {
+          const int s = 2 * c + k / 2;
+          const __m128i q = k == 0 ? _mm512_castsi512_si128(e) : k == 1 ? _mm512_extracti32x4_epi32(e, 1)
+                          : k == 2 ? _mm512_extracti32x4_epi32(e, 2) : _mm512_extracti32x4_epi32(e, 3);
+          store_affine_16(dst + 64 * c + 16 * k, q, d * sc[s], dmin * mn[s]);
+        }
+      }
+    }
+  }
+}
+
+void q6_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+  const __m512i m32 = _mm512_set1_epi32(32);
+  // Word w of natural vector c: sub-block s = 4c + w / 8, load h = w % 8 / 2, word 16 (w % 2) + s.
+  alignas(64) uint16_t idx[4][32];
+  uint32_t upper = 0;
+  for (int c = 0; c < 4; ++c) {
+    for (int w = 0; w < 32; ++w) {
+      const int h = w % 8 / 2;
+      idx[c][w] = static_cast<uint16_t>((h % 2) * 32 + 16 * (w % 2) + 4 * c + w / 8);
+      if (c == 0 && h >= 2) upper |= 1u << w;
+    }
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ6KGroupBytes) {
+    for (int r = 0; r < kPackRows; ++r) {
+      const int8_t* sc = reinterpret_cast<const int8_t*>(g + kQ6KScales + 16 * r);
+      uint16_t dh;
+      __builtin_memcpy(&dh, g + kQ6KD + 2 * r, 2);
+      const float d = h2f_packed(dh);
+      const __m512i l0 = _mm512_loadu_si512(g + 128 * r), l1 = _mm512_loadu_si512(g + 128 * r + 64);
+      const __m512i h = _mm512_loadu_si512(g + kQ6KHigh + 64 * r);
+      const __m512i v[4] = {
+          _mm512_ternarylogic_epi32(_mm512_and_si512(l0, low4), _mm512_slli_epi16(h, 4), bits45, 0xF8),
+          _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4), _mm512_slli_epi16(h, 2), bits45, 0xF8),
+          _mm512_ternarylogic_epi32(_mm512_and_si512(l1, low4), h, bits45, 0xF8),
+          _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4), _mm512_srli_epi16(h, 2), bits45, 0xF8)};
+      float* dst = out + r * n + i * kQK_K;
+      for (int c = 0; c < 4; ++c) {
+        const __m512i e = gather_words(v, _mm512_load_si512(idx[c]), upper);
+        for (int k = 0; k < 4; ++k) {
+          const __m128i q = k == 0 ? _mm512_castsi512_si128(e) : k == 1 ? _mm512_extracti32x4_epi32(e, 1)
+                          : k == 2 ? _mm512_extracti32x4_epi32(e, 2) : _mm512_extracti32x4_epi32(e, 3);
+          const __m512i centered = _mm512_sub_epi32(_mm512_cvtepu8_epi32(q), m32);
+          _mm512_storeu_ps(dst + 64 * c + 16 * k,
+                           _mm512_mul_ps(_mm512_set1_ps(d * sc[4 * c + k]), _mm512_cvtepi32_ps(centered)));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void fill_avx512_packed_table(TypeTraits* table) {
@@ -160,11 +262,13 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q6k.unpack_row = unpack_q6_k_row;
   q6k.x_permute_packed = q6_k_x_permute_packed;
   q6k.vec_dot_packed = q6_k_dot_packed_512;
+  q6k.to_float_packed = q6_k_to_float_packed_512;
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = pack_q4_k;
   q4k.unpack_row = unpack_q4_k_row;
   q4k.x_permute_packed = q4_k_x_permute_packed;
   q4k.vec_dot_packed = q4_k_dot_packed_512;
+  q4k.to_float_packed = q4_k_to_float_packed_512;
 }
 
 }  // namespace lantern::engine::kernels

@@ -112,6 +112,21 @@ void Matrix::row_to_float(int64_t r, float* out) const {
   t->to_float(w, out, n_cols_);
 }
 
+void Matrix::rows_to_float(int64_t r0, int64_t n, float* out) const {
+  const kernels::TypeTraits* t = kernels::active_traits(type_);
+  for (int64_t r = r0; r < r0 + n;) {
+    bool packed = false;
+    const uint8_t* w = row_address(r, &packed);
+    if (packed && t->to_float_packed != nullptr && r % kernels::kPackRows == 0 && r + kernels::kPackRows <= r0 + n) {
+      t->to_float_packed(w, out + (r - r0) * n_cols_, n_cols_);
+      r += kernels::kPackRows;
+    } else {
+      row_to_float(r, out + (r - r0) * n_cols_);
+      ++r;
+    }
+  }
+}
+
 void Matrix::get_row(int64_t r, float* out) const { row_to_float(r, out); }
 
 void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const {
@@ -275,7 +290,7 @@ void Matrix::multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPoo
       const float* b = reinterpret_cast<const float*>(row_address(r0));
       if (!is_f32 || contiguous_rows(r0) < nr) {
         if (tile.size() < static_cast<size_t>(nr * cols)) tile.resize(nr * cols);
-        for (int64_t r = 0; r < nr; ++r) row_to_float(r0 + r, tile.data() + r * cols);
+        rows_to_float(r0, nr, tile.data());
         b = tile.data();
       }
       // y[:, r0 : r0 + nr] = x [n_tokens][cols] * b [nr][cols]^T

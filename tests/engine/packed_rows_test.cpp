@@ -65,8 +65,9 @@ TEST(PackedRows, Q6KElementOrderIsAPermutation) {
   EXPECT_EQ(seen.size(), 256u);
 }
 
-// pack then unpack_row gives back every row byte for byte (the packed layout loses nothing).
-TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
+// pack then unpack_row gives back every row byte for byte (the packed layout loses nothing), and
+// to_float_packed gives each row's floats.
+TEST(PackedRows, PackThenUnpackGivesTheRowsAndTheirFloatsBack) {
   const int64_t n_cols = 1536;
   const auto types = packed_types();
   if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
@@ -80,9 +81,14 @@ TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
     std::vector<uint8_t> group(rows->size()), back(row_bytes);
     t.pack(rows->data(), group.data(), n_cols);
     EXPECT_NE(std::memcmp(group.data(), rows->data(), group.size()), 0) << "packing changed nothing";
+    std::vector<float> floats(kernels::kPackRows * n_cols), want(n_cols);
+    t.to_float_packed(group.data(), floats.data(), n_cols);
     for (int64_t r = 0; r < kernels::kPackRows; ++r) {
       t.unpack_row(group.data(), r, back.data(), n_cols);
       EXPECT_EQ(std::memcmp(back.data(), rows->data() + r * row_bytes, row_bytes), 0) << "row " << r;
+      // The group dequantized at once: the same floats as the plain row's to_float.
+      t.to_float(rows->data() + r * row_bytes, want.data(), n_cols);
+      EXPECT_EQ(std::vector<float>(floats.begin() + r * n_cols, floats.begin() + (r + 1) * n_cols), want) << "row " << r;
     }
   }
 }

@@ -88,8 +88,10 @@ class Matrix {
     return moved_ == nullptr ? n_rows_ - r : std::min(n_rows_, (r / segment_rows_ + 1) * segment_rows_) - r;
   }
   void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
-  // Dequantizes row r into out[cols()], from whichever copy and layout holds it.
+  // Dequantizes row r into out[cols()], from whichever copy and layout holds it; rows_to_float
+  // rows r0 .. r0 + n - 1 into out[n][cols()] (whole packed groups at once).
   void row_to_float(int64_t r, float* out) const;
+  void rows_to_float(int64_t r0, int64_t n, float* out) const;
 
   TensorType type_ = TensorType::kF32;
   int64_t n_rows_ = 0;
