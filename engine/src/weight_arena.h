@@ -8,8 +8,10 @@
 // delay the first token (the kernel zeroes every huge page first), so a background thread copies
 // one segment of a matrix (about 1 MiB of rows) at a time and publishes its new address in the
 // segment's slot; until then those rows are read from the file mapping, which stays valid for the
-// model's lifetime, so a product that started on the old address finishes correctly. Each copied range is read with read(2) and its
-// mapped file pages are dropped from the process, so the resident size stays about the file size.
+// model's lifetime, so a product that started on the old address finishes correctly. Each copied
+// range is read with read(2) and its mapped file pages are dropped from the process, so the
+// resident size stays about the file size. Matrices added with a PackFn are regrouped on the way
+// (packed_rows.h): a segment is published only once it is completely in the packed layout.
 // Threading: add() and start() on the loading thread; the slots, wait() and copied() from any
 // thread.
 // The destructor stops and joins the copying thread; the owner (ModelWeights) destroys the arena

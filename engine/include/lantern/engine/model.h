@@ -40,8 +40,9 @@ struct ModelInfo {
   int32_t n_head_kv = 0;
   int32_t head_dim = 0;
   int32_t n_ff = 0;
-  // Where the weight products read from: "huge pages" (a private copy, made after load) or
-  // "file mapping (REASON)" when no copy was made.
+  // Where the weight products read from: "huge pages" (a private copy, made after load),
+  // "huge pages, packed" (the copy holds some matrices in packed groups of rows for the decode
+  // kernels) or "file mapping (REASON)" when no copy was made.
   std::string weight_memory;
 };
 
