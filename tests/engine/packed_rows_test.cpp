@@ -65,28 +65,51 @@ TEST(PackedRows, Q6KElementOrderIsAPermutation) {
   EXPECT_EQ(seen.size(), 256u);
 }
 
-// pack then unpack_row gives back every row byte for byte (the packed layout loses nothing), and
-// to_float_packed gives each row's floats.
-TEST(PackedRows, PackThenUnpackGivesTheRowsAndTheirFloatsBack) {
+// The layouts (plain C++, on every CPU): pack then unpack_row gives back every row byte for byte,
+// so the packed layout loses nothing.
+TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
+  struct Layout {
+    TensorType type;
+    kernels::PackFn pack;
+    kernels::UnpackRowFn unpack_row;
+  };
+  const Layout layouts[] = {{TensorType::kQ4_K, kernels::pack_q4_k, kernels::unpack_q4_k_row},
+                            {TensorType::kQ6_K, kernels::pack_q6_k, kernels::unpack_q6_k_row}};
   const int64_t n_cols = 1536;
+  for (const Layout& l : layouts) {
+    SCOPED_TRACE(tensor_type_name(l.type));
+    const auto w = gaussian(n_cols * kernels::kPackRows, 7);
+    auto rows = quantize_rows(l.type, w.data(), n_cols, kernels::kPackRows);
+    ASSERT_TRUE(rows.ok());
+    const int64_t row_bytes = static_cast<int64_t>(rows->size()) / kernels::kPackRows;
+    std::vector<uint8_t> group(rows->size()), back(row_bytes);
+    l.pack(rows->data(), group.data(), n_cols);
+    EXPECT_NE(std::memcmp(group.data(), rows->data(), group.size()), 0) << "packing changed nothing";
+    for (int64_t r = 0; r < kernels::kPackRows; ++r) {
+      l.unpack_row(group.data(), r, back.data(), n_cols);
+      EXPECT_EQ(std::memcmp(back.data(), rows->data() + r * row_bytes, row_bytes), 0) << "row " << r;
+    }
+  }
+}
+
+// A group dequantized at once (sgemm tiles) gives each row's floats exactly as the plain row's
+// to_float does.
+TEST(PackedRows, GroupDequantizesToThePlainRowsFloats) {
   const auto types = packed_types();
   if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
+  const int64_t n_cols = 1536;
   for (TensorType type : types) {
     SCOPED_TRACE(tensor_type_name(type));
     const kernels::TypeTraits& t = *kernels::active_traits(type);
-    const auto w = gaussian(n_cols * kernels::kPackRows, 7);
+    const auto w = gaussian(n_cols * kernels::kPackRows, 8);
     auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
     ASSERT_TRUE(rows.ok());
     const int64_t row_bytes = kernels::row_size(t, n_cols);
-    std::vector<uint8_t> group(rows->size()), back(row_bytes);
+    std::vector<uint8_t> group(rows->size());
     t.pack(rows->data(), group.data(), n_cols);
-    EXPECT_NE(std::memcmp(group.data(), rows->data(), group.size()), 0) << "packing changed nothing";
     std::vector<float> floats(kernels::kPackRows * n_cols), want(n_cols);
     t.to_float_packed(group.data(), floats.data(), n_cols);
     for (int64_t r = 0; r < kernels::kPackRows; ++r) {
-      t.unpack_row(group.data(), r, back.data(), n_cols);
-      EXPECT_EQ(std::memcmp(back.data(), rows->data() + r * row_bytes, row_bytes), 0) << "row " << r;
-      // The group dequantized at once: the same floats as the plain row's to_float.
       t.to_float(rows->data() + r * row_bytes, want.data(), n_cols);
       EXPECT_EQ(std::vector<float>(floats.begin() + r * n_cols, floats.begin() + (r + 1) * n_cols), want) << "row " << r;
     }

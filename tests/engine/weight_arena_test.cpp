@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "packed_rows.h"
 #include "lantern/engine/gguf.h"
 #include "lantern/engine/model.h"
 #include "lantern/engine/session.h"
@@ -146,6 +147,43 @@ std::vector<float> logits_of(const std::shared_ptr<const Model>& model) {
   return all.ok() ? *all : std::vector<float>{};
 }
 
+// With a PackFn, every whole group of 4 rows of a segment arrives packed (as pack makes it from
+// the file's rows) and the rows after the last whole group arrive as they are in the file.
+TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
+  lantern::testing::TempDir dir;
+  TinySpec spec;
+  spec.type = TensorType::kQ4_K;
+  spec.n_embd = 256;
+  spec.n_ff = 512;
+  ASSERT_TRUE(write_tiny_model(dir.file("q.gguf"), spec).ok());
+  auto file = GgufFile::open(dir.file("q.gguf"));
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  const GgufTensor* t = nullptr;
+  for (const GgufTensor& c : (*file)->tensors()) {
+    if (c.n_dims == 2 && c.type == TensorType::kQ4_K && c.ne[1] >= 10 && (t == nullptr || c.ne[1] > t->ne[1])) t = &c;
+  }
+  ASSERT_NE(t, nullptr);
+  const int64_t cols = t->ne[0], row_bytes = static_cast<int64_t>(t->n_bytes) / t->ne[1];
+  const int64_t rows = t->ne[1] / 4 * 4 - 2;  // two rows after the last whole group
+  auto arena = WeightArena::create(t->n_bytes + 64);
+  ASSERT_TRUE(arena.ok());
+  const auto* slots = (*arena)->add(t->offset, t->data, rows, row_bytes, kernels::pack_q4_k, cols);
+  ASSERT_NE(slots, nullptr);
+  EXPECT_TRUE((*arena)->packs());
+  ASSERT_LE(rows, WeightArena::segment_rows(row_bytes)) << "one segment expected";
+  (*arena)->start(**file);
+  ASSERT_TRUE((*arena)->wait().ok());
+  const uint8_t* copy = slots[0].load();
+  ASSERT_NE(copy, nullptr);
+  std::vector<uint8_t> want(4 * row_bytes);
+  for (int64_t g = 0; g + 4 <= rows; g += 4) {
+    kernels::pack_q4_k(t->data + g * row_bytes, want.data(), cols);
+    ASSERT_EQ(std::memcmp(copy + g * row_bytes, want.data(), want.size()), 0) << "group at row " << g;
+  }
+  const int64_t tail = rows / 4 * 4;
+  EXPECT_EQ(std::memcmp(copy + tail * row_bytes, t->data + tail * row_bytes, (rows - tail) * row_bytes), 0);
+}
+
 // Logits from packed rows (packed_rows.h) are summed in another order than from plain rows: equal
 // up to float rounding. A plain copy gives the very same floats.
 void expect_same_logits(const std::vector<float>& got, const std::vector<float>& want, bool exact) {
@@ -162,7 +200,7 @@ void expect_same_logits(const std::vector<float>& got, const std::vector<float>&
 TEST(WeightArena, ModelGivesTheSameLogitsFromTheCopyAsFromTheMapping) {
   lantern::testing::TempDir dir;
   for (const char* weights : {"", "copy"}) {
-  for (TensorType type : {TensorType::kQ4_K, TensorType::kF16}) {
+  for (TensorType type : {TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kF16}) {
     SCOPED_TRACE(std::string(tensor_type_name(type)) + " LANTERN_WEIGHTS=" + weights);
     if (*weights != '\0') setenv("LANTERN_WEIGHTS", weights, 1);
     TinySpec spec;
