@@ -92,7 +92,7 @@ const Tables& tables() {
       if (level == 1) fill_avx2_table(over);
       if (level == 2) {
         fill_avx512_table(over);
-        fill_avx512_packed_table(over);
+        fill_avx512_packed_table(over);  // after: it reuses the Q8_0 activation order set above
       }
       overlay(t.at[level], over);
     }

@@ -154,6 +154,64 @@ void q6_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   }
 }
 
+// ---- Q8_0 ----------------------------------------------------------------------------------------
+
+constexpr int64_t kQ8Span = 16;                                          // block columns per span
+constexpr int64_t kQ8SpanBytes = kPackRows * kQ8Span * sizeof(BlockQ8_0);  // 2176: 34 cache lines
+constexpr int64_t kQ8SpanScales = kPackRows * kQ8Span * kQK;             // offset of the scales
+
+// Signed 8-bit products summed in fours per 32-bit lane (w's sign moved onto y; y is never -128).
+inline __m512i dot_i8_x4(__m512i w, __m512i y) {
+  const __m512i ys = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(w), _mm512_setzero_si512(), y);
+  return _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(w), ys), _mm512_set1_epi16(1));
+}
+
+// Four Q8_0 rows against activations in the AVX-512 Q8_0 order: per span of 16 blocks, the
+// activations' eight 64-byte loads serve all four rows, and each row's 16 scales are converted
+// together.
+void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const uint8_t* x = static_cast<const uint8_t*>(vx);
+  const int64_t nb = n / kQK;
+  // Lanes 0-7 take the scale of block 2p, lanes 8-15 that of block 2p + 1.
+  const __m512i pair0 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+  const __m512i two = _mm512_set1_epi32(2);
+  __m512 acc[kPackRows];
+  for (int r = 0; r < kPackRows; ++r) acc[r] = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + kQ8Span <= nb; i += kQ8Span, g += kQ8SpanBytes, x += kQ8Span * sizeof(BlockQ8_0)) {
+    prefetch_l2_ahead(g, kQ8SpanBytes);
+    const __m512 xd = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + kQ8Span * kQK)));
+    __m512i xq[8];
+    for (int p = 0; p < 8; ++p) xq[p] = _mm512_loadu_si512(x + 64 * p);
+    for (int r = 0; r < kPackRows; ++r) {
+      const __m512 s = _mm512_mul_ps(
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ8SpanScales + 32 * r))), xd);
+      __m512i lanes = pair0;
+      for (int p = 0; p < 8; ++p) {
+        const __m512i d = dot_i8_x4(_mm512_loadu_si512(g + 512 * r + 64 * p), xq[p]);
+        acc[r] = _mm512_fmadd_ps(_mm512_permutexvar_ps(lanes, s), _mm512_cvtepi32_ps(d), acc[r]);
+        lanes = _mm512_add_epi32(lanes, two);
+      }
+    }
+  }
+  // The last nb % 16 block columns: 136 bytes each, activations in the plain Q8_0 layout.
+  const BlockQ8_0* xb = reinterpret_cast<const BlockQ8_0*>(x);
+  __m256 tail[kPackRows];
+  for (int r = 0; r < kPackRows; ++r) tail[r] = _mm256_setzero_ps();
+  for (int64_t k = 0; i < nb; ++i, ++k, g += kPackRows * sizeof(BlockQ8_0)) {
+    const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[k].qs));
+    const float dx = h2f_packed(xb[k].d);
+    for (int r = 0; r < kPackRows; ++r) {
+      uint16_t dw;
+      __builtin_memcpy(&dw, g + kPackRows * kQK + 2 * r, 2);
+      const __m256i p = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQK * r)), y);
+      tail[r] = _mm256_fmadd_ps(_mm256_set1_ps(h2f_packed(dw) * dx), _mm256_cvtepi32_ps(p), tail[r]);
+    }
+  }
+  for (int r = 0; r < kPackRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]) + hsum_ps_256(tail[r]);
+}
+
 // ---- dequantization (sgemm tiles) -----------------------------------------------------------------
 // A group's quants are unpacked to one byte per element in packed order (four 64-byte vectors),
 // put back in the file's element order with 16-bit permutes (every word of the packed order holds
@@ -263,6 +321,12 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q6k.x_permute_packed = q6_k_x_permute_packed;
   q6k.vec_dot_packed = q6_k_dot_packed_512;
   q6k.to_float_packed = q6_k_to_float_packed_512;
+  TypeTraits& q80 = table[static_cast<int>(TensorType::kQ8_0)];
+  q80.pack = pack_q8_0;
+  q80.unpack_row = unpack_q8_0_row;
+  q80.x_permute_packed = q80.x_permute;  // the same activations as the plain AVX-512 dot
+  q80.vec_dot_packed = q8_0_dot_packed_512;
+  q80.to_float_packed = q8_0_to_float_packed;
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = pack_q4_k;
   q4k.unpack_row = unpack_q4_k_row;

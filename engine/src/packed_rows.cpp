@@ -260,4 +260,66 @@ void q6_k_x_permute_packed(void* x, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i) permute_quants(blocks[i], q6_k_order());
 }
 
+// ---- Q8_0 ----------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr int64_t kQ8Span = 16;  // block columns per aligned span
+
+// Byte offsets in a group of row r's block column i (quants, scale), for rows of nb blocks.
+struct Q8Place {
+  int64_t qs, d;
+};
+Q8Place q8_0_place(int64_t nb, int64_t r, int64_t i) {
+  const int64_t spans = nb / kQ8Span, span_bytes = kPackRows * kQ8Span * static_cast<int64_t>(sizeof(BlockQ8_0));
+  if (i < spans * kQ8Span) {
+    const int64_t base = i / kQ8Span * span_bytes, k = i % kQ8Span;
+    return {base + (r * kQ8Span + k) * kQK, base + kPackRows * kQ8Span * kQK + (r * kQ8Span + k) * 2};
+  }
+  const int64_t base = spans * span_bytes + (i - spans * kQ8Span) * kPackRows * static_cast<int64_t>(sizeof(BlockQ8_0));
+  return {base + r * kQK, base + kPackRows * kQK + r * 2};
+}
+
+}  // namespace
+
+void pack_q8_0(const void* rows, void* group, int64_t n) {
+  const int64_t nb = n / kQK;
+  const BlockQ8_0* src = static_cast<const BlockQ8_0*>(rows);
+  uint8_t* dst = static_cast<uint8_t*>(group);
+  for (int64_t r = 0; r < kPackRows; ++r) {
+    for (int64_t i = 0; i < nb; ++i) {
+      const Q8Place p = q8_0_place(nb, r, i);
+      std::memcpy(dst + p.qs, src[r * nb + i].qs, kQK);
+      std::memcpy(dst + p.d, &src[r * nb + i].d, 2);
+    }
+  }
+}
+
+void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n) {
+  const int64_t nb = n / kQK;
+  const uint8_t* src = static_cast<const uint8_t*>(group);
+  BlockQ8_0* dst = static_cast<BlockQ8_0*>(row);
+  for (int64_t i = 0; i < nb; ++i) {
+    const Q8Place p = q8_0_place(nb, r, i);
+    std::memcpy(dst[i].qs, src + p.qs, kQK);
+    std::memcpy(&dst[i].d, src + p.d, 2);
+  }
+}
+
+void q8_0_to_float_packed(const void* group, float* out, int64_t n) {
+  const int64_t nb = n / kQK;
+  const uint8_t* src = static_cast<const uint8_t*>(group);
+  for (int64_t r = 0; r < kPackRows; ++r) {
+    for (int64_t i = 0; i < nb; ++i) {
+      const Q8Place p = q8_0_place(nb, r, i);
+      uint16_t h;
+      std::memcpy(&h, src + p.d, 2);
+      const float d = half(h);
+      const int8_t* q = reinterpret_cast<const int8_t*>(src + p.qs);
+      float* o = out + r * n + i * kQK;
+      for (int j = 0; j < kQK; ++j) o[j] = d * q[j];
+    }
+  }
+}
+
 }  // namespace lantern::engine::kernels

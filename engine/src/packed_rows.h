@@ -43,4 +43,16 @@ void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n);
 // Q8_K activations for the packed Q6_K dot: qs in packed order, bsums as from_float made them.
 void q6_k_x_permute_packed(void* x, int64_t n);
 
+// Q8_0, per 16 block columns (512 columns; 2176 bytes per group, 34 cache lines):
+//   int8_t qs[4][16][32]  row r's 16 blocks' quants, 512 bytes per row
+//   uint16_t d[4][16]     their scales
+// then, for the last n / 32 % 16 block columns, per block column (136 bytes):
+//   int8_t qs[4][32]; uint16_t d[4]
+// Activations: the AVX-512 Q8_0 order (16 blocks' quants, then their 16 scales; see
+// q8_0_x_permute in kernels_avx512.cpp), so the plain and the packed dot share them.
+void pack_q8_0(const void* rows, void* group, int64_t n);
+void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n);
+// out[kPackRows][n] (the plain to_float's floats: d * q).
+void q8_0_to_float_packed(const void* group, float* out, int64_t n);
+
 }  // namespace lantern::engine::kernels

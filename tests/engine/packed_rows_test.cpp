@@ -74,8 +74,9 @@ TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
     kernels::UnpackRowFn unpack_row;
   };
   const Layout layouts[] = {{TensorType::kQ4_K, kernels::pack_q4_k, kernels::unpack_q4_k_row},
-                            {TensorType::kQ6_K, kernels::pack_q6_k, kernels::unpack_q6_k_row}};
-  const int64_t n_cols = 1536;
+                            {TensorType::kQ6_K, kernels::pack_q6_k, kernels::unpack_q6_k_row},
+                            {TensorType::kQ8_0, kernels::pack_q8_0, kernels::unpack_q8_0_row}};
+  const int64_t n_cols = 8960;  // for Q8_0: 17 spans of 16 block columns and 8 more
   for (const Layout& l : layouts) {
     SCOPED_TRACE(tensor_type_name(l.type));
     const auto w = gaussian(n_cols * kernels::kPackRows, 7);
