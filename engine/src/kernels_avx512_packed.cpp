@@ -95,65 +95,6 @@ void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   }
 }
 
-constexpr int64_t kQ6KGroupBytes = kPackRows * sizeof(BlockQ6_K);  // per block column
-constexpr int64_t kQ6KHigh = 512, kQ6KScales = 768, kQ6KD = 832;     // offsets in it
-
-// Q6_K, four rows: x = d * sc * (q - 32). The sum over q * x runs as for Q4_K (every word of a
-// load is one sub-block's); the -32 is taken off at the end as 32 * sum_j sc_j * bsum_j.
-void q6_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) {
-  const uint8_t* g = static_cast<const uint8_t*>(vg);
-  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
-  const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
-  // Row r's 16 scale words, twice: from the words of rows 0-1 (or 2-3), its 256-bit half twice.
-  const __m512i first_half = _mm512_setr_epi64(0, 1, 2, 3, 0, 1, 2, 3);
-  const __m512i second_half = _mm512_setr_epi64(4, 5, 6, 7, 4, 5, 6, 7);
-  // d of rows 0 and 1 (2 and 3) over the two 256-bit halves.
-  const __m512i rows01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-  const __m512i rows23 = _mm512_add_epi32(rows01, _mm512_set1_epi32(2));
-  __m512 acc[kPackRows];
-  for (int r = 0; r < kPackRows; ++r) acc[r] = _mm512_setzero_ps();
-  __m512 offset01 = _mm512_setzero_ps(), offset23 = _mm512_setzero_ps();  // sum_j sc_j * bsum_j
-  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ6KGroupBytes) {
-    prefetch_ahead(g, kQ6KGroupBytes);
-    const __m512i s01 = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ6KScales)));
-    const __m512i s23 = _mm512_cvtepi8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ6KScales + 32)));
-    uint64_t d_bits;
-    __builtin_memcpy(&d_bits, g + kQ6KD, 8);
-    const __m512 d = _mm512_castps128_ps512(
-        _mm_mul_ps(_mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<int64_t>(d_bits))), _mm_set1_ps(x[i].d)));
-    const __m512i bsums = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums)));
-    offset01 = _mm512_fmadd_ps(_mm512_permutexvar_ps(rows01, d), _mm512_cvtepi32_ps(_mm512_madd_epi16(s01, bsums)), offset01);
-    offset23 = _mm512_fmadd_ps(_mm512_permutexvar_ps(rows23, d), _mm512_cvtepi32_ps(_mm512_madd_epi16(s23, bsums)), offset23);
-    const __m512i x0 = _mm512_loadu_si512(x[i].qs), x1 = _mm512_loadu_si512(x[i].qs + 64);
-    const __m512i x2 = _mm512_loadu_si512(x[i].qs + 128), x3 = _mm512_loadu_si512(x[i].qs + 192);
-    for (int r = 0; r < kPackRows; ++r) {
-      const __m512i l0 = _mm512_loadu_si512(g + 128 * r), l1 = _mm512_loadu_si512(g + 128 * r + 64);
-      const __m512i h = _mm512_loadu_si512(g + kQ6KHigh + 64 * r);
-      // q = low nibble | the high bits moved to bits 4-5 (ternary 0xF8: a | (b & c)).
-      const __m512i q0 = _mm512_ternarylogic_epi32(_mm512_and_si512(l0, low4), _mm512_slli_epi16(h, 4), bits45, 0xF8);
-      const __m512i q1 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4),
-                                                   _mm512_slli_epi16(h, 2), bits45, 0xF8);
-      const __m512i q2 = _mm512_ternarylogic_epi32(_mm512_and_si512(l1, low4), h, bits45, 0xF8);
-      const __m512i q3 = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4),
-                                                   _mm512_srli_epi16(h, 2), bits45, 0xF8);
-      // Two loads' products per word at most: |p| <= 2 * 2 * 63 * 127 < 32768.
-      const __m512i p01 = _mm512_add_epi16(_mm512_maddubs_epi16(q0, x0), _mm512_maddubs_epi16(q1, x1));
-      const __m512i p23 = _mm512_add_epi16(_mm512_maddubs_epi16(q2, x2), _mm512_maddubs_epi16(q3, x3));
-      const __m512i sw = _mm512_permutexvar_epi64(r % 2 == 0 ? first_half : second_half, r < 2 ? s01 : s23);
-      const __m512i sum = _mm512_add_epi32(_mm512_madd_epi16(p01, sw), _mm512_madd_epi16(p23, sw));
-      acc[r] = _mm512_fmadd_ps(_mm512_permutexvar_ps(_mm512_set1_epi32(r), d), _mm512_cvtepi32_ps(sum), acc[r]);
-    }
-  }
-  alignas(64) float off[2][16];
-  _mm512_store_ps(off[0], offset01);
-  _mm512_store_ps(off[1], offset23);
-  for (int r = 0; r < kPackRows; ++r) {
-    const float* o = off[r / 2] + 8 * (r % 2);
-    const float offset = ((o[0] + o[1]) + (o[2] + o[3])) + ((o[4] + o[5]) + (o[6] + o[7]));
-    out[r] = _mm512_reduce_add_ps(acc[r]) - 32.0f * offset;
-  }
-}
-
 // ---- Q8_0 ----------------------------------------------------------------------------------------
 
 constexpr int64_t kQ8Span = 16;                                          // block columns per span
@@ -270,57 +211,9 @@ void q4_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
   }
 }
 
-void q6_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(vg);
-  const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
-  const __m512i m32 = _mm512_set1_epi32(32);
-  // Word w of natural vector c: sub-block s = 4c + w / 8, load h = w % 8 / 2, word 16 (w % 2) + s.
-  alignas(64) uint16_t idx[4][32];
-  uint32_t upper = 0;
-  for (int c = 0; c < 4; ++c) {
-    for (int w = 0; w < 32; ++w) {
-      const int h = w % 8 / 2;
-      idx[c][w] = static_cast<uint16_t>((h % 2) * 32 + 16 * (w % 2) + 4 * c + w / 8);
-      if (c == 0 && h >= 2) upper |= 1u << w;
-    }
-  }
-  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ6KGroupBytes) {
-    for (int r = 0; r < kPackRows; ++r) {
-      const int8_t* sc = reinterpret_cast<const int8_t*>(g + kQ6KScales + 16 * r);
-      uint16_t dh;
-      __builtin_memcpy(&dh, g + kQ6KD + 2 * r, 2);
-      const float d = h2f_packed(dh);
-      const __m512i l0 = _mm512_loadu_si512(g + 128 * r), l1 = _mm512_loadu_si512(g + 128 * r + 64);
-      const __m512i h = _mm512_loadu_si512(g + kQ6KHigh + 64 * r);
-      const __m512i v[4] = {
-          _mm512_ternarylogic_epi32(_mm512_and_si512(l0, low4), _mm512_slli_epi16(h, 4), bits45, 0xF8),
-          _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4), _mm512_slli_epi16(h, 2), bits45, 0xF8),
-          _mm512_ternarylogic_epi32(_mm512_and_si512(l1, low4), h, bits45, 0xF8),
-          _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4), _mm512_srli_epi16(h, 2), bits45, 0xF8)};
-      float* dst = out + r * n + i * kQK_K;
-      for (int c = 0; c < 4; ++c) {
-        const __m512i e = gather_words(v, _mm512_load_si512(idx[c]), upper);
-        for (int k = 0; k < 4; ++k) {
-          const __m128i q = k == 0 ? _mm512_castsi512_si128(e) : k == 1 ? _mm512_extracti32x4_epi32(e, 1)
-                          : k == 2 ? _mm512_extracti32x4_epi32(e, 2) : _mm512_extracti32x4_epi32(e, 3);
-          const __m512i centered = _mm512_sub_epi32(_mm512_cvtepu8_epi32(q), m32);
-          _mm512_storeu_ps(dst + 64 * c + 16 * k,
-                           _mm512_mul_ps(_mm512_set1_ps(d * sc[4 * c + k]), _mm512_cvtepi32_ps(centered)));
-        }
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void fill_avx512_packed_table(TypeTraits* table) {
-  TypeTraits& q6k = table[static_cast<int>(TensorType::kQ6_K)];
-  q6k.pack = pack_q6_k;
-  q6k.unpack_row = unpack_q6_k_row;
-  q6k.x_permute_packed = q6_k_x_permute_packed;
-  q6k.vec_dot_packed = q6_k_dot_packed_512;
-  q6k.to_float_packed = q6_k_to_float_packed_512;
   TypeTraits& q80 = table[static_cast<int>(TensorType::kQ8_0)];
   q80.pack = pack_q8_0;
   q80.unpack_row = unpack_q8_0_row;

@@ -32,11 +32,11 @@ inline void prefetch_ahead(const void* p, size_t bytes) {
   }
 }
 
-// For packed Q4_K rows (packed_rows.h), whose 576-byte groups start on cache lines: prefetches
-// the `bytes` that lie kPrefetchBytes after p into L2 only. Measured with matvec_bench --packed 1
-// on AMD Zen 5: the extra L1 prefetch of prefetch_ahead made Q4_K 5-10% slower there (packed Q6_K,
-// whose 840-byte groups straddle lines, was faster with it and keeps prefetch_ahead); prefetching
-// into L2 4-32 KB ahead or not at all came out the same within that VM's noise.
+// For packed rows (packed_rows.h), whose groups start on cache lines and are read in one
+// sequential stream: prefetches the `bytes` that lie kPrefetchBytes after p into L2 only.
+// Measured with matvec_bench --packed 1 on AMD Zen 5: the extra L1 prefetch of prefetch_ahead
+// made packed Q4_K 5-10% slower there; prefetching into L2 4-32 KB ahead or not at all came out
+// the same within that VM's noise.
 inline void prefetch_l2_ahead(const void* p, size_t bytes) {
   const char* c = static_cast<const char*>(p);
   for (size_t off = 0; off < bytes; off += 64) _mm_prefetch(c + kPrefetchBytes + off, _MM_HINT_T1);

@@ -3,11 +3,14 @@
 //
 // The one thing to know: a group holds kPackRows (4) consecutive rows of a matrix in exactly the
 // bytes those rows take in the file, so a packed matrix keeps its size and row r's group starts
-// where row r / 4 * 4 started. Inside a group the rows are interleaved block column by block
-// column (one pass over the group streams all four rows), and each block's quants are reordered
-// so that one 64-byte load feeds the dot products without shuffles. The activations are reordered
-// to match (x_permute_packed), once per token. These functions define the layouts (plain C++, run
-// on every CPU); the dots that read them are in kernels_avx512_packed.cpp.
+// where row r / 4 * 4 started. Inside a group the rows are interleaved by block columns (Q4_K)
+// or spans of 16 block columns (Q8_0), so that one pass over the group streams all four rows in
+// whole, aligned cache lines and the activations are loaded once for the four. Q4_K's quants are
+// also reordered so that one 64-byte load feeds the dot products without shuffles, and its
+// activations are reordered to match (x_permute_packed), once per token. These functions define
+// the layouts (plain C++, run on every CPU); the dots that read them are in
+// kernels_avx512_packed.cpp. Q6_K was tried too and left plain: its packed dot computed 28% faster
+// in L2 but read no faster from DRAM, and decode came out 2-4% slower (bench/RESULTS.md).
 #pragma once
 
 #include <cstdint>
@@ -28,20 +31,6 @@ void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
 // q4_k_packed_element(h, b)), bsums[s] for s < 8 the sum of sub-block s's 32 quants (bsums[8..15]
 // unused).
 void q4_k_x_permute_packed(void* x, int64_t n);
-
-// Q6_K, per block column (840 bytes per group):
-//   uint8_t ql[4][128]      low 4 bits: byte 64k + b holds load 2k's byte b (low nibble) and load
-//                           2k + 1's (high nibble)
-//   uint8_t qh[4][64]       high 2 bits: bits 2h, 2h + 1 of byte b belong to load h's byte b
-//   int8_t scales[4][16]    as in the file
-//   uint16_t d[4]
-// Load h (0..3), byte b holds element q6_k_packed_element(h, b): word b / 2 of every load holds
-// elements of sub-block b / 2 % 16 only (16 elements each, as in the file).
-int q6_k_packed_element(int h, int b);
-void pack_q6_k(const void* rows, void* group, int64_t n);
-void unpack_q6_k_row(const void* group, int64_t r, void* row, int64_t n);
-// Q8_K activations for the packed Q6_K dot: qs in packed order, bsums as from_float made them.
-void q6_k_x_permute_packed(void* x, int64_t n);
 
 // Q8_0, per 16 block columns (512 columns; 2176 bytes per group, 34 cache lines):
 //   int8_t qs[4][16][32]  row r's 16 blocks' quants, 512 bytes per row

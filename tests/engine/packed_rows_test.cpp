@@ -30,7 +30,7 @@ std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
 // The types with a packed layout at the active SIMD level (none on CPUs without AVX-512).
 std::vector<TensorType> packed_types() {
   std::vector<TensorType> out;
-  for (TensorType t : {TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kQ8_0}) {
+  for (TensorType t : {TensorType::kQ4_K, TensorType::kQ8_0}) {
     if (kernels::active_traits(t)->vec_dot_packed != nullptr) out.push_back(t);
   }
   return out;
@@ -51,20 +51,6 @@ TEST(PackedRows, Q4KElementOrderIsAPermutation) {
   EXPECT_EQ(seen.size(), 256u);
 }
 
-TEST(PackedRows, Q6KElementOrderIsAPermutation) {
-  std::set<int> seen;
-  for (int h = 0; h < 4; ++h) {
-    for (int b = 0; b < 64; ++b) {
-      const int e = kernels::q6_k_packed_element(h, b);
-      ASSERT_GE(e, 0);
-      ASSERT_LT(e, 256);
-      EXPECT_EQ(e / 16, kernels::q6_k_packed_element(h, b ^ 1) / 16) << "h=" << h << " b=" << b;
-      seen.insert(e);
-    }
-  }
-  EXPECT_EQ(seen.size(), 256u);
-}
-
 // The layouts (plain C++, on every CPU): pack then unpack_row gives back every row byte for byte,
 // so the packed layout loses nothing.
 TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
@@ -74,7 +60,6 @@ TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
     kernels::UnpackRowFn unpack_row;
   };
   const Layout layouts[] = {{TensorType::kQ4_K, kernels::pack_q4_k, kernels::unpack_q4_k_row},
-                            {TensorType::kQ6_K, kernels::pack_q6_k, kernels::unpack_q6_k_row},
                             {TensorType::kQ8_0, kernels::pack_q8_0, kernels::unpack_q8_0_row}};
   const int64_t n_cols = 8960;  // for Q8_0: 17 spans of 16 block columns and 8 more
   for (const Layout& l : layouts) {
