@@ -15,17 +15,12 @@
 #include "kernels.h"
 #include "lantern/engine/matrix.h"
 #include "lantern/engine/quant.h"
+#include "test_support.h"
 
 namespace lantern::engine {
 namespace {
 
-std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using lantern::testing::gaussian;
 
 // The types with a packed layout at the active SIMD level (none on CPUs without AVX-512).
 std::vector<TensorType> packed_types() {

@@ -9,19 +9,14 @@
 
 #include "kernels.h"
 #include "lantern/engine/quant.h"
+#include "test_support.h"
 
 namespace lantern::engine {
 namespace {
 
 using kernels::TypeTraits;
 
-std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using lantern::testing::gaussian;
 
 double rel_rms(const std::vector<float>& a, const std::vector<float>& ref) {
   double num = 0, den = 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <random>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -134,6 +135,14 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
 RunResult run_lantern(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                       const std::string& input, int timeout_s) {
   return run_program(lantern_binary(), args, env, input, timeout_s);
+}
+
+std::vector<float> gaussian(size_t n, uint32_t seed, float scale) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
 }
 
 }  // namespace lantern::testing

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +34,9 @@ class TempDir {
 };
 
 std::string read_file(const std::string& path);
+
+// n samples of a normal distribution (mean 0, standard deviation `scale`), the same for a seed.
+std::vector<float> gaussian(size_t n, uint32_t seed, float scale = 1.0f);
 
 struct RunResult {
   int exit_code = -1;  // -1 when killed by a signal (see signal)
