@@ -3,10 +3,10 @@
 // Only reached through kernels.cpp after a runtime check for avx512f/avx512bw/avx512vl, and
 // skipped when LANTERN_NO_AVX512 is set.
 //
-// The one thing to know: this file enables AVX-512 with a target pragma placed after every
-// #include (except kernels_x86.h, whose helpers have internal linkage), and defines only
-// internal-linkage functions below it, so no inline function from a header is ever emitted with AVX-512 instructions (the linker could otherwise pick that copy for
-// callers on CPUs without AVX-512). Keep it that way: no templates, no std:: calls below the pragma.
+// The one thing to know: everything after avx512_begin.h (the last include) is compiled for
+// AVX-512 and defines only internal-linkage functions, so no inline function from a header is
+// ever emitted with AVX-512 instructions (the linker could otherwise pick that copy for callers
+// on CPUs without AVX-512). Keep it that way: no templates, no std:: calls in that region.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -14,15 +14,8 @@
 
 #include "kernels.h"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi2")
-// GCC 12's AVX-512 intrinsic headers trip these on their own "undefined" helper values.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-// The one include after the pragma: internal-linkage helpers only (see kernels_x86.h).
-#include "kernels_x86.h"
+// Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
+#include "avx512_begin.h"
 
 namespace lantern::engine::kernels {
 namespace {
@@ -246,5 +239,4 @@ void fill_avx512_table(TypeTraits* table) {
 
 }  // namespace lantern::engine::kernels
 
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
+#include "avx512_end.h"

@@ -1,10 +1,8 @@
 // AVX-512 dot products over packed rows (packed_rows.h): four weight rows against one activation
 // row per call, for the weights WeightArena has copied into memory.
 //
-// The one thing to know: as in kernels_avx512.cpp, AVX-512 is enabled by a target pragma placed
-// after every #include except kernels_x86.h, and only internal-linkage functions follow it (no
-// templates, no std:: calls), so no AVX-512 copy of a shared inline function can reach callers on
-// other CPUs.
+// The one thing to know: as in kernels_avx512.cpp, everything after avx512_begin.h is compiled
+// for AVX-512 and must keep internal linkage (no templates, no std:: calls): see that header.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -12,13 +10,8 @@
 #include "kernels.h"
 #include "packed_rows.h"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,f16c,bmi2")
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
-#include "kernels_x86.h"
+// Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
+#include "avx512_begin.h"
 
 namespace lantern::engine::kernels {
 namespace {
@@ -230,5 +223,4 @@ void fill_avx512_packed_table(TypeTraits* table) {
 
 }  // namespace lantern::engine::kernels
 
-#pragma GCC diagnostic pop
-#pragma GCC pop_options
+#include "avx512_end.h"

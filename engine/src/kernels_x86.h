@@ -1,8 +1,9 @@
-// Small SSE/AVX2 helpers shared by kernels_avx2.cpp and kernels_avx512.cpp.
+// Small SSE/AVX2 helpers shared by the kernel files (kernels_avx2.cpp, and the AVX-512 ones
+// through avx512_begin.h).
 //
 // The one thing to know: everything here has internal linkage (anonymous namespace), so each
-// kernel file compiles its own copy with its own target flags; kernels_avx512.cpp includes this
-// after its target pragma. Never include it from code that runs without a CPU check.
+// kernel file compiles its own copy with its own target flags. Never include it from code that
+// runs without a CPU check.
 #pragma once
 
 #include <immintrin.h>
