@@ -98,8 +98,8 @@ using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
 using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
 using XPermuteFn = void (*)(void* x, int64_t n);
-// Packed rows (see packed_rows.h): kPackRows consecutive weight rows of n elements regrouped,
-// block column by block column, into the same number of bytes.
+// Packed rows (layouts in packed_rows.h): kPackRows consecutive weight rows of n elements
+// regrouped into the same number of bytes.
 constexpr int64_t kPackRows = 4;
 using PackFn = void (*)(const void* rows, void* group, int64_t n);            // kPackRows plain rows -> group
 using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n);  // row r of a group -> plain row

@@ -142,14 +142,6 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
 
 // ---- Q8_0 ---------------------------------------------------------------------------------------
 
-// Signed 8-bit products of w and y summed in groups of four per 32-bit lane: |w| times y with
-// w's sign (maddubs multiplies unsigned by signed). y is never -128 (activations are quantized to
-// -127..127), so negating it cannot overflow.
-inline __m512i dot_i8_512(__m512i w, __m512i y) {
-  const __m512i ys = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(w), _mm512_setzero_si512(), y);
-  return _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(w), ys), _mm512_set1_epi16(1));
-}
-
 // The 32 quants of blocks b[0] and b[1]: b[0] in the low 256 bits.
 inline __m512i load_q8_pair(const BlockQ8_0* b) {
   return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[0].qs))),

@@ -94,12 +94,6 @@ constexpr int64_t kQ8Span = 16;                                          // bloc
 constexpr int64_t kQ8SpanBytes = kPackRows * kQ8Span * sizeof(BlockQ8_0);  // 2176: 34 cache lines
 constexpr int64_t kQ8SpanScales = kPackRows * kQ8Span * kQK;             // offset of the scales
 
-// Signed 8-bit products summed in fours per 32-bit lane (w's sign moved onto y; y is never -128).
-inline __m512i dot_i8_x4(__m512i w, __m512i y) {
-  const __m512i ys = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(w), _mm512_setzero_si512(), y);
-  return _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(w), ys), _mm512_set1_epi16(1));
-}
-
 // Four Q8_0 rows against activations in the AVX-512 Q8_0 order: per span of 16 blocks, the
 // activations' eight 64-byte loads serve all four rows, and each row's 16 scales are converted
 // together.
@@ -123,7 +117,7 @@ void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
           _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQ8SpanScales + 32 * r))), xd);
       __m512i lanes = pair0;
       for (int p = 0; p < 8; ++p) {
-        const __m512i d = dot_i8_x4(_mm512_loadu_si512(g + 512 * r + 64 * p), xq[p]);
+        const __m512i d = dot_i8_512(_mm512_loadu_si512(g + 512 * r + 64 * p), xq[p]);
         acc[r] = _mm512_fmadd_ps(_mm512_permutexvar_ps(lanes, s), _mm512_cvtepi32_ps(d), acc[r]);
         lanes = _mm512_add_epi32(lanes, two);
       }
