@@ -73,6 +73,25 @@ TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
   }
 }
 
+// The kernel table's pack (a SIMD version where there is one) writes exactly the layout that the
+// plain C++ definition writes.
+TEST(PackedRows, TablePackMatchesTheLayoutDefinition) {
+  const auto types = packed_types();
+  if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
+  const int64_t n_cols = 1536;
+  for (TensorType type : types) {
+    SCOPED_TRACE(tensor_type_name(type));
+    const kernels::PackFn definition = type == TensorType::kQ4_K ? kernels::pack_q4_k : kernels::pack_q8_0;
+    const auto w = gaussian(n_cols * kernels::kPackRows, 9);
+    auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
+    ASSERT_TRUE(rows.ok());
+    std::vector<uint8_t> want(rows->size()), got(rows->size());
+    definition(rows->data(), want.data(), n_cols);
+    kernels::active_traits(type)->pack(rows->data(), got.data(), n_cols);
+    EXPECT_EQ(got, want);
+  }
+}
+
 // A group dequantized at once (sgemm tiles) gives each row's floats exactly as the plain row's
 // to_float does.
 TEST(PackedRows, GroupDequantizesToThePlainRowsFloats) {
