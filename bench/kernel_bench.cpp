@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     });
     std::printf("  %-7s packed    %6.2f GB/s\n", kernels::simd_level_name(level), packed * bytes / 1e9);
     // The layout conversions: pack runs on every weight once per load (in the background copy),
-    // unpack_row on every weight row per prompt batch (sgemm path).
+    // unpack_row where one packed row is dequantized alone (get_row, a group cut by a tile edge).
     std::vector<uint8_t> back(q->size());
     const double pack = passes_per_second(seconds, [&] {
       for (int64_t g = 0; g < rows; g += kernels::kPackRows) {
