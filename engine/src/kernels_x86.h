@@ -34,7 +34,8 @@ inline void prefetch_ahead(const void* p, size_t bytes) {
 }
 
 // For packed rows (packed_rows.h), whose groups start on cache lines and are read in one
-// sequential stream: prefetches the `bytes` that lie kPrefetchBytes after p into L2 only.
+// sequential stream, and the AVX-512 Q6_K dot: prefetches the `bytes` that lie kPrefetchBytes
+// after p into L2 only.
 // Measured with matvec_bench --packed 1 on AMD Zen 5: the extra L1 prefetch of prefetch_ahead
 // made packed Q4_K 5-10% slower there; prefetching into L2 4-32 KB ahead or not at all came out
 // the same within that VM's noise.
