@@ -18,6 +18,8 @@
 namespace lantern::engine::kernels {
 namespace {
 
+inline float h2f_512(uint16_t h) { return _cvtsh_ss(h); }
+
 // Signed 8-bit products of w and y summed in groups of four per 32-bit lane: |w| times y with
 // w's sign (maddubs multiplies unsigned by signed). y is never -128 (activations are quantized to
 // -127..127), so negating it cannot overflow.

@@ -20,8 +20,6 @@
 namespace lantern::engine::kernels {
 namespace {
 
-inline float h2f_512(uint16_t h) { return _cvtsh_ss(h); }
-
 // A vector of 16-bit words whose four 128-bit lanes hold w0, w1, w2, w3 in every word.
 inline __m512i lane_words(int w0, int w1, int w2, int w3) {
   auto pair = [](int w) { return static_cast<int>((static_cast<uint32_t>(w) & 0xFFFF) * 0x10001u); };

@@ -16,8 +16,6 @@
 namespace lantern::engine::kernels {
 namespace {
 
-inline float h2f_packed(uint16_t h) { return _cvtsh_ss(h); }
-
 // The same 16 bytes in every 128-bit lane.
 inline __m512i lanes16(__m128i v) { return _mm512_broadcast_i32x4(v); }
 
@@ -129,12 +127,12 @@ void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   for (int r = 0; r < kPackRows; ++r) tail[r] = _mm256_setzero_ps();
   for (int64_t k = 0; i < nb; ++i, ++k, g += kPackRows * sizeof(BlockQ8_0)) {
     const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[k].qs));
-    const float dx = h2f_packed(xb[k].d);
+    const float dx = h2f_512(xb[k].d);
     for (int r = 0; r < kPackRows; ++r) {
       uint16_t dw;
       __builtin_memcpy(&dw, g + kPackRows * kQK + 2 * r, 2);
       const __m256i p = dot_i8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kQK * r)), y);
-      tail[r] = _mm256_fmadd_ps(_mm256_set1_ps(h2f_packed(dw) * dx), _mm256_cvtepi32_ps(p), tail[r]);
+      tail[r] = _mm256_fmadd_ps(_mm256_set1_ps(h2f_512(dw) * dx), _mm256_cvtepi32_ps(p), tail[r]);
     }
   }
   for (int r = 0; r < kPackRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]) + hsum_ps_256(tail[r]);
@@ -221,7 +219,7 @@ void q4_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
       uint16_t dh, mh;
       __builtin_memcpy(&dh, meta + 12, 2);
       __builtin_memcpy(&mh, meta + 14, 2);
-      const float d = h2f_packed(dh), dmin = h2f_packed(mh);
+      const float d = h2f_512(dh), dmin = h2f_512(mh);
       const __m512i q0 = _mm512_loadu_si512(g + 128 * r), q1 = _mm512_loadu_si512(g + 128 * r + 64);
       const __m512i v[4] = {_mm512_and_si512(q0, low4), _mm512_and_si512(_mm512_srli_epi16(q0, 4), low4),
                             _mm512_and_si512(q1, low4), _mm512_and_si512(_mm512_srli_epi16(q1, 4), low4)};
