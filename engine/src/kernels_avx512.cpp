@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "packed_rows.h"  // kQ8Span
 
 // Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
 #include "avx512_begin.h"
@@ -166,13 +167,12 @@ inline __m512 q8_scales16(const BlockQ8_0* b) {
 // 16 x 32 quants first and its 16 scale halves after them, so the kernel reads two blocks' quants
 // with one 64-byte load and the 16 scales with one 32-byte load. Blocks past the last whole
 // group keep the plain layout.
-constexpr int64_t kQ8Group = 16;
 void q8_0_x_permute(void* vx, int64_t n) {
   BlockQ8_0* x = static_cast<BlockQ8_0*>(vx);
-  for (int64_t g = 0; g + kQ8Group <= n / kQK; g += kQ8Group) {
-    uint8_t qs[kQ8Group * kQK];
-    uint16_t d[kQ8Group];
-    for (int64_t k = 0; k < kQ8Group; ++k) {
+  for (int64_t g = 0; g + kQ8Span <= n / kQK; g += kQ8Span) {
+    uint8_t qs[kQ8Span * kQK];
+    uint16_t d[kQ8Span];
+    for (int64_t k = 0; k < kQ8Span; ++k) {
       __builtin_memcpy(qs + k * kQK, x[g + k].qs, kQK);
       d[k] = x[g + k].d;
     }
@@ -194,9 +194,9 @@ float q8_0_dot_512(int64_t n, const void* vw, const void* vx) {
   const __m512i two = _mm512_set1_epi32(2);
   __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
   int64_t i = 0;
-  for (; i + kQ8Group <= nb; i += kQ8Group) {
+  for (; i + kQ8Span <= nb; i += kQ8Span) {
     const uint8_t* xg = reinterpret_cast<const uint8_t*>(x + i);  // see q8_0_x_permute
-    const __m512 xd = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xg + kQ8Group * kQK)));
+    const __m512 xd = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(xg + kQ8Span * kQK)));
     const __m512 s = _mm512_mul_ps(q8_scales16(w + i), xd);
     __m512i lanes = pair0;
     for (int p = 0; p < 8; p += 2) {

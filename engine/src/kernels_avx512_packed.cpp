@@ -5,6 +5,7 @@
 // for AVX-512 and must keep internal linkage (no templates, no std:: calls): see that header.
 #include <immintrin.h>
 
+#include <cstddef>
 #include <cstdint>
 
 #include "kernels.h"
@@ -32,8 +33,8 @@ inline __m512i k4_scales_x4(__m512i meta) {
   return _mm512_or_si512(low, _mm512_and_si512(_mm512_srli_epi16(b, 2), _mm512_set1_epi8(0x30)));
 }
 
-constexpr int64_t kQ4KGroupBytes = kPackRows * sizeof(BlockQ4_K);  // per block column
-constexpr int64_t kQ4KMeta = 512;                                  // offset of the metas in it
+constexpr int64_t kQ4KGroupBytes = sizeof(Q4KPackedGroup);          // per block column
+constexpr int64_t kQ4KMeta = offsetof(Q4KPackedGroup, meta);         // offset of the metas in it
 
 void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) {
   const uint8_t* g = static_cast<const uint8_t*>(vg);
@@ -88,7 +89,6 @@ void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
 
 // ---- Q8_0 ----------------------------------------------------------------------------------------
 
-constexpr int64_t kQ8Span = 16;                                          // block columns per span
 constexpr int64_t kQ8SpanBytes = kPackRows * kQ8Span * sizeof(BlockQ8_0);  // 2176: 34 cache lines
 constexpr int64_t kQ8SpanScales = kPackRows * kQ8Span * kQK;             // offset of the scales
 

@@ -15,11 +15,7 @@ namespace {
 int q4_k_plain_byte(int e) { return 32 * (e / 64) + e % 32; }
 bool q4_k_plain_high(int e) { return e % 64 >= 32; }
 
-struct Q4KPackedGroup {
-  uint8_t qs[kPackRows][128];
-  uint8_t meta[kPackRows][16];
-};
-static_assert(sizeof(Q4KPackedGroup) == kPackRows * sizeof(BlockQ4_K));
+static_assert(sizeof(Q4KPackedGroup) == kPackRows * sizeof(BlockQ4_K) && kPackRows == 4);
 
 // order[h][b]: the element that load h, byte b holds, for a packed layout's element function.
 using Order = std::array<std::array<uint8_t, 64>, 4>;
@@ -149,8 +145,6 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
 // ---- Q8_0 ----------------------------------------------------------------------------------------
 
 namespace {
-
-constexpr int64_t kQ8Span = 16;  // block columns per aligned span
 
 // Byte offsets in a group of row r's block column i (quants, scale), for rows of nb blocks.
 struct Q8Place {

@@ -17,9 +17,13 @@
 
 namespace lantern::engine::kernels {
 
-// Q4_K, per block column (576 bytes per group):
-//   uint8_t qs[4][128]   row r's quants in packed order (below), 64-byte aligned within the group
-//   uint8_t meta[4][16]  row r's 12 scale bytes, then its d and dmin halves
+// Q4_K, per block column (576 bytes per group): row r's quants in packed order (below), 64-byte
+// aligned within the group, then the rows' metas: 12 scale bytes, then the d and dmin halves.
+struct Q4KPackedGroup {
+  uint8_t qs[4][128];
+  uint8_t meta[4][16];
+};
+static_assert(sizeof(Q4KPackedGroup) == 576);
 // Packed order: byte 64k + b (k = 0, 1; b = 0..63) holds element q4_k_packed_element(2k, b) in its
 // low nibble and q4_k_packed_element(2k + 1, b) in its high nibble. Element e belongs to
 // sub-block e / 32, and the 16-bit word b / 2 of every load holds elements of sub-block b / 2 % 8
@@ -32,13 +36,14 @@ void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
 // unused).
 void q4_k_x_permute_packed(void* x, int64_t n);
 
-// Q8_0, per 16 block columns (512 columns; 2176 bytes per group, 34 cache lines):
+// Q8_0, per span of kQ8Span block columns (512 columns; 2176 bytes per group, 34 cache lines):
 //   int8_t qs[4][16][32]  row r's 16 blocks' quants, 512 bytes per row
 //   uint16_t d[4][16]     their scales
 // then, for the last n / 32 % 16 block columns, per block column (136 bytes):
 //   int8_t qs[4][32]; uint16_t d[4]
-// Activations: the AVX-512 Q8_0 order (16 blocks' quants, then their 16 scales; see
-// q8_0_x_permute in kernels_avx512.cpp), so the plain and the packed dot share them.
+// Activations: the AVX-512 Q8_0 order, which groups the same kQ8Span blocks (their quants, then
+// their scales; q8_0_x_permute in kernels_avx512.cpp), so the plain and the packed dot share them.
+constexpr int64_t kQ8Span = 16;
 void pack_q8_0(const void* rows, void* group, int64_t n);
 void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n);
 // out[kPackRows][n] (the plain to_float's floats: d * q).
