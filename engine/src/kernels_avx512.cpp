@@ -113,7 +113,7 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     // Into L2 only (as the packed dots): matvec_bench 8960x1536, 2 threads, AMD Zen 5, paired runs:
     // 50.4-51.9 against 47.8-52.8 GB/s with the extra L1 prefetch, faster in 5 of 7 pairs.
-    prefetch_l2_ahead(w + i, sizeof(w[i]));
+    prefetch_stream_ahead(w + i, sizeof(w[i]));
     const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
     // The -32 offset of every element: sum_j sc_j * 32 * (activation sum of sub-block j),
     // subtracted from the integer sum as a vector (no horizontal sum per block).
