@@ -425,7 +425,7 @@ float float_dot(int64_t n, const void* vw, const void* vx) {
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
-    prefetch_ahead(w + i, 32 * sizeof(w[i]));
+    prefetch_stream_ahead(w + i, 32 * sizeof(w[i]));
     a0 = _mm256_fmadd_ps(W::load8(w + i), _mm256_loadu_ps(x + i), a0);
     a1 = _mm256_fmadd_ps(W::load8(w + i + 8), _mm256_loadu_ps(x + i + 8), a1);
     a2 = _mm256_fmadd_ps(W::load8(w + i + 16), _mm256_loadu_ps(x + i + 16), a2);

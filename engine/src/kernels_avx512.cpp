@@ -71,7 +71,7 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m512 acc = _mm512_setzero_ps();
   __m256 acc_m = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    prefetch_ahead(w + i, sizeof(w[i]));
+    prefetch_stream_ahead(w + i, sizeof(w[i]));
     const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
     acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
@@ -200,7 +200,7 @@ float q8_0_dot_512(int64_t n, const void* vw, const void* vx) {
     const __m512 s = _mm512_mul_ps(q8_scales16(w + i), xd);
     __m512i lanes = pair0;
     for (int p = 0; p < 8; p += 2) {
-      prefetch_ahead(w + i + 2 * p, 4 * sizeof(BlockQ8_0));
+      prefetch_stream_ahead(w + i + 2 * p, 4 * sizeof(BlockQ8_0));
       const __m512i d0 = dot_i8_512(load_q8_pair(w + i + 2 * p), _mm512_loadu_si512(xg + 64 * p));
       acc0 = _mm512_fmadd_ps(_mm512_permutexvar_ps(lanes, s), _mm512_cvtepi32_ps(d0), acc0);
       lanes = _mm512_add_epi32(lanes, two);
