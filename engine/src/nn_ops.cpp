@@ -7,6 +7,8 @@
 #include <cmath>
 #include <memory>
 
+#include "kernels.h"
+
 namespace lantern::engine::nn {
 
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps) {
@@ -39,6 +41,8 @@ void gelu(float* x, int64_t n) {
 }
 
 void swiglu(const float* gate, const float* up, float* out, int64_t n) {
+  static const bool simd = kernels::simd_active();
+  if (simd) return swiglu_avx2(gate, up, out, n);
   for (int64_t i = 0; i < n; ++i) {
     const float g = gate[i];
     out[i] = g / (1.0f + std::exp(-g)) * up[i];

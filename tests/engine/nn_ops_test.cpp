@@ -49,6 +49,25 @@ TEST(NnOps, SwigluAndSoftmax) {
   EXPECT_NEAR(s[2], std::exp(-1.0) / z, 1e-6);
 }
 
+TEST(NnOps, SwigluAvx2MatchesTheScalarFormula) {
+  __builtin_cpu_init();
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) GTEST_SKIP() << "no AVX2/FMA on this CPU";
+  // Both signs, the exp clamp (|g| > 87), zero, and a tail of 3 past the last 8-wide step.
+  std::vector<float> g, u;
+  for (int i = 0; i < 403; ++i) {
+    g.push_back(-100.0f + 0.5f * i);
+    u.push_back(0.25f + 0.01f * (i % 7));
+  }
+  g[7] = 0.0f;
+  g[9] = -0.0f;
+  std::vector<float> out(g.size());
+  nn::swiglu_avx2(g.data(), u.data(), out.data(), static_cast<int64_t>(g.size()));
+  for (size_t i = 0; i < g.size(); ++i) {
+    const double want = g[i] / (1.0 + std::exp(-static_cast<double>(g[i]))) * u[i];
+    EXPECT_NEAR(out[i], want, 1e-6 * std::fabs(want) + 1e-30) << "g = " << g[i];
+  }
+}
+
 TEST(NnOps, RopePairsAdjacentForLlamaAndHalvesForNeox) {
   nn::RopeParams rope;
   rope.n_rot = 4;
