@@ -57,14 +57,20 @@ class ThreadPool {
     const int64_t chunk_grains = std::max<int64_t>(1, n_grains / (int64_t{n_threads_} * kChunksPerThread));
     const int64_t n_chunks = (n_grains + chunk_grains - 1) / chunk_grains;
     // Thread t's run is chunks [first(t), first(t + 1)); next[t] is the next one not yet taken.
+    // One cache line per counter: each thread takes its own chunks without pulling the line of
+    // the others' counters away from them.
     auto first = [&](int t) { return n_chunks * t / n_threads_; };
-    std::atomic<int64_t> next[kMaxThreads];
-    for (int t = 0; t < n_threads_; ++t) next[t].store(first(t), std::memory_order_relaxed);
+    // Plain int64_t used through atomic_ref: an array of std::atomic would be zeroed on every call.
+    struct alignas(64) Counter {
+      int64_t v;
+    };
+    Counter next[kMaxThreads];
+    for (int t = 0; t < n_threads_; ++t) next[t].v = first(t);
     run([&](int self, int n_threads) {
       for (int k = 0; k < n_threads; ++k) {
         const int t = (self + k) % n_threads;
         const int64_t end = first(t + 1);
-        for (int64_t c; (c = next[t].fetch_add(1, std::memory_order_relaxed)) < end;) {
+        for (int64_t c; (c = std::atomic_ref<int64_t>(next[t].v).fetch_add(1, std::memory_order_relaxed)) < end;) {
           fn(c * chunk_grains * grain, std::min(n, (c + 1) * chunk_grains * grain));
         }
       }
