@@ -72,6 +72,7 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m256 acc_m = _mm256_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     prefetch_stream_ahead(w + i, sizeof(w[i]));
+    prefetch_activations(x + i + 2, sizeof(x[i]));
     const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
     acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
@@ -111,9 +112,11 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // Into L2 only (as the packed dots): matvec_bench 8960x1536, 2 threads, AMD Zen 5, paired runs:
-    // 50.4-51.9 against 47.8-52.8 GB/s with the extra L1 prefetch, faster in 5 of 7 pairs.
+    // As the packed dots (kernels_x86.h). Activations two blocks ahead into L1: over 8960-column
+    // rows (ffn_down) 63.0 against 56.2 GB/s, no change at 1536 columns (medians of 15
+    // interleaved passes, two threads, Zen 5).
     prefetch_stream_ahead(w + i, sizeof(w[i]));
+    prefetch_activations(x + i + 2, sizeof(x[i]));
     const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
     // The -32 offset of every element: sum_j sc_j * 32 * (activation sum of sub-block j),
     // subtracted from the integer sum as a vector (no horizontal sum per block).
