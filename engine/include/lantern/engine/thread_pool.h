@@ -77,7 +77,10 @@ class ThreadPool {
     });
   }
 
-  static constexpr int kChunksPerThread = 8;
+  // 32 rather than 8: the last chunk a thread takes is what the other waits for. Decode of a 1.5B
+  // Q4_K_M model on 2 threads (Zen 5 VM): the caller's wait fell from 4.2-5.2% to 2.3-3.7% of the
+  // time inside parallel jobs.
+  static constexpr int kChunksPerThread = 32;
   // Threads a pool has at most (more are clamped; Model::load refuses more than 4 per core).
   static constexpr int kMaxThreads = 256;
 
