@@ -1,6 +1,9 @@
 // KvCache allocation and row stores (float16 conversion happens here, once per row).
 #include "kv_cache.h"
 
+#include <sys/mman.h>
+
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
@@ -8,6 +11,17 @@
 #include "nn_ops.h"
 
 namespace lantern::engine {
+namespace {
+// Asks for transparent huge pages over the whole pages of [p, p + bytes). Decode attention reads
+// one KV head's part of every cache row of every layer (46 MB per token at 1.6K positions for
+// Qwen2-1.5B): with 4 KiB pages nearly every row group costs a TLB walk. Measured on a 1.5B
+// Q4_K_M model at 1.6K positions, 2 threads (Zen 5): attention 3.7-4.2 -> 3.2-3.6 ms per token.
+void advise_huge_pages(const void* p, size_t bytes) {
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + 4095) & ~uintptr_t{4095};
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~uintptr_t{4095};
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+}  // namespace
 
 Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, KvType type) {
   if (n_layer <= 0 || n_ctx <= 0 || n_embd_kv <= 0) {
@@ -27,10 +41,20 @@ Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_embd_k
   c.n_ctx_ = n_ctx;
   c.n_embd_kv_ = n_embd_kv;
   try {
+    // Reserved first (untouched memory), advised, then filled: the fill faults the pages in as
+    // huge pages where the kernel allows them.
     if (type == KvType::kF32) {
+      c.k32_.reserve(n);
+      c.v32_.reserve(n);
+      advise_huge_pages(c.k32_.data(), n * elem);
+      advise_huge_pages(c.v32_.data(), n * elem);
       c.k32_.assign(n, 0.0f);
       c.v32_.assign(n, 0.0f);
     } else {
+      c.k16_.reserve(n);
+      c.v16_.reserve(n);
+      advise_huge_pages(c.k16_.data(), n * elem);
+      advise_huge_pages(c.v16_.data(), n * elem);
       c.k16_.assign(n, 0);
       c.v16_.assign(n, 0);
     }
