@@ -47,9 +47,21 @@ const AttentionKernels& attention_kernels_scalar() {
   return k;
 }
 
+const AttentionKernels* attention_kernels_avx512() {
+  if (kernels::cpu_simd_level() != kernels::SimdLevel::kAvx512 || attention_kernels_avx2() == nullptr) return nullptr;
+  static const AttentionKernels k = [] {
+    AttentionKernels s = *attention_kernels_avx2();
+    fill_attention_kernels_avx512(&s);
+    return s;
+  }();
+  return &k;
+}
+
 const AttentionKernels& attention_kernels() {
   static const AttentionKernels* active = [] {
-    const AttentionKernels* simd = kernels::simd_active() ? attention_kernels_avx2() : nullptr;
+    const AttentionKernels* simd = nullptr;
+    if (kernels::active_simd_level() == kernels::SimdLevel::kAvx512) simd = attention_kernels_avx512();
+    if (simd == nullptr && kernels::simd_active()) simd = attention_kernels_avx2();
     return simd ? simd : &attention_kernels_scalar();
   }();
   return *active;

@@ -1,6 +1,7 @@
 // The inner loops of attention over KV-cache rows: q.k dot products and the weighted V sum, for
-// float32 and float16 rows. AVX2/F16C versions (attention_kernels_avx2.cpp) are used where the
-// CPU has them and LANTERN_NO_SIMD is not set; the scalar ones are the reference.
+// float32 and float16 rows. AVX-512 (attention_kernels_avx512.cpp) or AVX2/F16C versions
+// (attention_kernels_avx2.cpp) are used at the SIMD level kernels.cpp runs (LANTERN_NO_AVX512,
+// LANTERN_NO_SIMD); the scalar ones are the reference.
 //
 // The one thing to know: each call serves g query heads that share one KV head (grouped-query
 // attention) and a block of consecutive keys (cache rows `ks`/`vs` elements apart), so a K or V row
@@ -32,5 +33,11 @@ const AttentionKernels& attention_kernels();       // the active set
 const AttentionKernels& attention_kernels_scalar();
 // The AVX2 set, or nullptr when this build or CPU has none.
 const AttentionKernels* attention_kernels_avx2();
+// The AVX-512 set (the AVX2 exp_shift, AVX-512 dot and axpy), or nullptr when the CPU lacks the
+// AVX-512 level of kernels.cpp.
+const AttentionKernels* attention_kernels_avx512();
+// Sets the dot and axpy kernels of *k to the AVX-512 ones (attention_kernels_avx512.cpp). Call only
+// on a CPU with the AVX-512 level.
+void fill_attention_kernels_avx512(AttentionKernels* k);
 
 }  // namespace lantern::engine

@@ -57,10 +57,22 @@ void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, flo
   }
 }
 
+// As in attention_kernels_avx512.cpp: each tile asks for the cache rows kRowsAhead keys on.
+constexpr int32_t kRowsAhead = 32;
+
+template <class T>
+void prefetch_row(const T* row, int32_t n) {
+  const char* c = reinterpret_cast<const char*>(row);
+  for (int32_t b = 0; b < n * static_cast<int32_t>(sizeof(T)); b += 64) _mm_prefetch(c + b, _MM_HINT_T0);
+}
+
 template <int H, class K>
 void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
   int32_t j = 0;
-  for (; j + 4 <= n_keys; j += 4) dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
+  for (; j + 4 <= n_keys; j += 4) {
+    for (int r = 0; r < 4; ++r) prefetch_row(k + (j + kRowsAhead + r) * ks, n);
+    dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
+  }
   for (; j < n_keys; ++j) dot_tile<H, 1>(q, qs, k + j * ks, ks, n, out + j, os);
 }
 
@@ -85,6 +97,7 @@ void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_ke
       a[h][1] = _mm256_loadu_ps(out + h * os + i + 8);
     }
     for (int32_t j = 0; j < n_keys; ++j) {
+      if ((i * sizeof(V)) % 64 == 0) _mm_prefetch(reinterpret_cast<const char*>(v + (j + kRowsAhead) * vs + i), _MM_HINT_T0);
       const __m256 v0 = load8(v + j * vs + i), v1 = load8(v + j * vs + i + 8);
       #pragma GCC unroll 4
       for (int h = 0; h < HN; ++h) {

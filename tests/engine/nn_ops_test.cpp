@@ -187,6 +187,7 @@ void check_attention(KvType type, double tol) {
       if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
         sets.push_back(attention_kernels_avx2());
       }
+      if (attention_kernels_avx512()) sets.push_back(attention_kernels_avx512());
       for (const AttentionKernels* kern : sets) {
         std::vector<float> out(head_dim);
         attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data(), *kern);
@@ -224,15 +225,17 @@ void check_attention(KvType type, double tol) {
   }
 }
 
-// The block kernels against the reference for 1 to 9 heads and 1 to 9 keys (the SIMD set tiles
-// 2 heads x 4 keys and 4 heads x 16 elements) and head sizes with a tail.
+// The block kernels against the reference for 1 to 9 heads and 1 to 9 keys (the AVX2 set tiles
+// 2 heads x 4 keys and 4 heads x 16 elements, the AVX-512 set up to 6 heads x 4 keys and 6 heads x
+// 64 elements) and head sizes with a tail (150: two 64-element passes and a masked 22).
 TEST(Attention, BlockKernelsMatchScalar) {
   const AttentionKernels& ref = attention_kernels_scalar();
   std::vector<const AttentionKernels*> sets = {&attention_kernels()};
   if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
     sets.push_back(attention_kernels_avx2());
   }
-  for (int n : {8, 20, 128}) {
+  if (attention_kernels_avx512()) sets.push_back(attention_kernels_avx512());
+  for (int n : {8, 20, 128, 150}) {
     for (int g = 1; g <= 9; ++g) {
       for (int keys : {1, 4, 9}) {
         const int qs = n + 3, ks = 2 * n + 5, os = 11, ws = 10;

@@ -1,0 +1,198 @@
+// AVX-512 attention block kernels (q.k scores and the weighted V sum), used where kernels.cpp
+// runs the AVX-512 level. Decode with grouped-query attention is compute bound on the CPU: every
+// cached K or V element serves all query heads of its KV head (6 for Qwen2-1.5B), so the work is
+// converting each half once and feeding it to one FMA per head.
+//
+// The one thing to know: everything after avx512_begin.h (the last include) is compiled for
+// AVX-512 and must keep internal linkage (templates only inside the anonymous namespace, no std::
+// calls): see that header. Head sizes need not be multiples of 16; the last slice is masked.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "attention_kernels.h"
+
+// Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
+#include "avx512_begin.h"
+
+namespace lantern::engine {
+namespace {
+
+// Heads one tile serves at most: H x 4 accumulators plus 4 key vectors and a query fit the 32
+// vector registers for H <= 6 (dot), and H x 4 slices plus 4 value vectors for the weighted sum.
+constexpr int kMaxTileHeads = 6;
+
+inline __m512 load16(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
+inline __m512 load16(const uint16_t* p, __mmask16 m) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
+
+// Elements [i, i + 16) of a row of n, as a load mask.
+inline __mmask16 slice_mask(int32_t i, int32_t n) {
+  const int32_t rest = n - i;
+  if (rest >= 16) return 0xFFFF;
+  return rest <= 0 ? 0 : static_cast<__mmask16>((1u << rest) - 1);
+}
+
+// The sums of a0..a3, in that order.
+inline __m128 sum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+  // Per 128-bit lane: a0 and a1 folded to two partial sums each, interleaved; a2 and a3 alike.
+  const __m512 b0 = _mm512_add_ps(_mm512_unpacklo_ps(a0, a1), _mm512_unpackhi_ps(a0, a1));
+  const __m512 b1 = _mm512_add_ps(_mm512_unpacklo_ps(a2, a3), _mm512_unpackhi_ps(a2, a3));
+  // Per lane: the four sums of that lane.
+  const __m512 c = _mm512_add_ps(_mm512_shuffle_ps(b0, b1, _MM_SHUFFLE(1, 0, 1, 0)),
+                                 _mm512_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 2, 3, 2)));
+  const __m256 d = _mm256_add_ps(_mm512_castps512_ps256(c), _mm512_extractf32x8_ps(c, 1));
+  return _mm_add_ps(_mm256_castps256_ps128(d), _mm256_extractf128_ps(d, 1));
+}
+
+// H heads x J keys (J = 4 or 1): every converted key slice feeds H FMAs.
+template <int H, int J, class K>
+void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, float* out, int32_t os) {
+  __m512 acc[H][J];
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    #pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) acc[h][j] = _mm512_setzero_ps();
+  }
+  for (int32_t i = 0; i < n; i += 16) {
+    const __mmask16 m = slice_mask(i, n);
+    __m512 kv[J];
+    #pragma GCC unroll 8
+    for (int j = 0; j < J; ++j) kv[j] = load16(k + j * ks + i, m);
+    #pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) {
+      const __m512 qv = _mm512_maskz_loadu_ps(m, q + h * qs + i);
+      #pragma GCC unroll 8
+      for (int j = 0; j < J; ++j) acc[h][j] = _mm512_fmadd_ps(qv, kv[j], acc[h][j]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    if constexpr (J == 4) {
+      _mm_storeu_ps(out + h * os, sum4(acc[h][0], acc[h][1], acc[h][2], acc[h][3]));
+    } else {
+      #pragma GCC unroll 8
+      for (int j = 0; j < J; ++j) out[h * os + j] = _mm512_reduce_add_ps(acc[h][j]);
+    }
+  }
+}
+
+// Cache rows are short (head_dim halves, one KV head's part of a row), so the hardware prefetchers
+// barely start before a row ends: each tile asks for the rows kRowsAhead keys on. Six heads of one
+// KV head over 1536 keys of a cache in DRAM (128 elements, one thread, Zen 5): 246 us per call
+// without, 119 / 78 / 66 / 69 us asking 8 / 16 / 32 / 64 keys ahead (the AVX2 set: 135 -> 99 us).
+// In the 1.5B model at 1.6K positions, attention went from 4.9-5.2 to 3.7-4.2 ms per token.
+constexpr int32_t kRowsAhead = 32;
+
+template <class T>
+inline void prefetch_row(const T* row, int32_t n) {
+  const char* c = reinterpret_cast<const char*>(row);
+  for (int32_t b = 0; b < n * static_cast<int32_t>(sizeof(T)); b += 64) _mm_prefetch(c + b, _MM_HINT_T0);
+}
+
+template <int H, class K>
+void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
+  int32_t j = 0;
+  for (; j + 4 <= n_keys; j += 4) {
+    #pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) prefetch_row(k + (j + kRowsAhead + r) * ks, n);
+    dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
+  }
+  for (; j < n_keys; ++j) dot_tile<H, 1>(q, qs, k + j * ks, ks, n, out + j, os);
+}
+
+// Heads taken per tile: all that are left up to kMaxTileHeads, and 7 or 8 as two even halves.
+inline int tile_heads(int left) {
+  if (left <= kMaxTileHeads) return left;
+  return left <= 2 * 4 ? 4 : kMaxTileHeads;
+}
+
+template <class K>
+void dot_block(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
+               int32_t os) {
+  for (int32_t h = 0; h < g;) {
+    const int hn = tile_heads(g - h);
+    const float* qh = q + h * qs;
+    float* oh = out + h * os;
+    switch (hn) {
+      case 1: dot_heads<1>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      case 2: dot_heads<2>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      case 3: dot_heads<3>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      case 4: dot_heads<4>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      case 5: dot_heads<5>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      default: dot_heads<6>(qh, qs, k, ks, n_keys, n, oh, os); break;
+    }
+    h += hn;
+  }
+}
+
+// H heads x elements [i0, i0 + 64) of the output: each key's value slices are converted once and
+// feed H FMAs each.
+template <int H, class V>
+void axpy_tile(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os, int32_t i0,
+               int32_t n) {
+  constexpr int S = 4;
+  __mmask16 m[S];
+  #pragma GCC unroll 8
+  for (int s = 0; s < S; ++s) m[s] = slice_mask(i0 + 16 * s, n);
+  __m512 a[H][S];
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    #pragma GCC unroll 8
+    for (int s = 0; s < S; ++s) a[h][s] = _mm512_maskz_loadu_ps(m[s], out + h * os + i0 + 16 * s);
+  }
+  for (int32_t j = 0; j < n_keys; ++j) {
+    prefetch_row(v + (j + kRowsAhead) * vs + i0, n - i0 < 16 * S ? n - i0 : 16 * S);
+    __m512 vv[S];
+    #pragma GCC unroll 8
+    for (int s = 0; s < S; ++s) vv[s] = load16(v + j * vs + i0 + 16 * s, m[s]);
+    #pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) {
+      const __m512 wv = _mm512_set1_ps(w[h * ws + j]);
+      #pragma GCC unroll 8
+      for (int s = 0; s < S; ++s) a[h][s] = _mm512_fmadd_ps(wv, vv[s], a[h][s]);
+    }
+  }
+  #pragma GCC unroll 8
+  for (int h = 0; h < H; ++h) {
+    #pragma GCC unroll 8
+    for (int s = 0; s < S; ++s) _mm512_mask_storeu_ps(out + h * os + i0 + 16 * s, m[s], a[h][s]);
+  }
+}
+
+template <int H, class V>
+void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
+                int32_t n) {
+  for (int32_t i0 = 0; i0 < n; i0 += 64) axpy_tile<H>(w, ws, v, vs, n_keys, out, os, i0, n);
+}
+
+template <class V>
+void axpy_block(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
+                int32_t n) {
+  for (int32_t h = 0; h < g;) {
+    const int hn = tile_heads(g - h);
+    const float* wh = w + h * ws;
+    float* oh = out + h * os;
+    switch (hn) {
+      case 1: axpy_heads<1>(wh, ws, v, vs, n_keys, oh, os, n); break;
+      case 2: axpy_heads<2>(wh, ws, v, vs, n_keys, oh, os, n); break;
+      case 3: axpy_heads<3>(wh, ws, v, vs, n_keys, oh, os, n); break;
+      case 4: axpy_heads<4>(wh, ws, v, vs, n_keys, oh, os, n); break;
+      case 5: axpy_heads<5>(wh, ws, v, vs, n_keys, oh, os, n); break;
+      default: axpy_heads<6>(wh, ws, v, vs, n_keys, oh, os, n); break;
+    }
+    h += hn;
+  }
+}
+
+}  // namespace
+
+void fill_attention_kernels_avx512(AttentionKernels* k) {
+  k->dot_f32 = dot_block<float>;
+  k->dot_f16 = dot_block<uint16_t>;
+  k->axpy_f32 = axpy_block<float>;
+  k->axpy_f16 = axpy_block<uint16_t>;
+}
+
+}  // namespace lantern::engine
+
+#include "avx512_end.h"
