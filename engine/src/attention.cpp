@@ -21,33 +21,33 @@ struct Rows {
   const KvCache& c;
   const AttentionKernels& kern;
   static constexpr bool kF32 = std::is_same_v<T, float>;
-  const T* k(int32_t layer, int32_t pos) const {
+  const T* k(int32_t layer, int32_t head, int32_t pos) const {
     if constexpr (kF32) {
-      return c.k32(layer, pos);
+      return c.k32(layer, head, pos);
     } else {
-      return c.k16(layer, pos);
+      return c.k16(layer, head, pos);
     }
   }
-  const T* v(int32_t layer, int32_t pos) const {
+  const T* v(int32_t layer, int32_t head, int32_t pos) const {
     if constexpr (kF32) {
-      return c.v32(layer, pos);
+      return c.v32(layer, head, pos);
     } else {
-      return c.v16(layer, pos);
+      return c.v16(layer, head, pos);
     }
   }
   // Scores of g heads against n_keys consecutive keys, and the weighted sum of their values.
   void dot(const float* q, int32_t qs, int32_t g, const T* k, int32_t n_keys, int32_t n, float* out, int32_t os) const {
     if constexpr (kF32) {
-      kern.dot_f32(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+      kern.dot_f32(q, qs, g, k, c.head_dim(), n_keys, n, out, os);
     } else {
-      kern.dot_f16(q, qs, g, k, c.n_embd_kv(), n_keys, n, out, os);
+      kern.dot_f16(q, qs, g, k, c.head_dim(), n_keys, n, out, os);
     }
   }
   void axpy(const float* w, int32_t ws, int32_t g, const T* v, int32_t n_keys, float* out, int32_t os, int32_t n) const {
     if constexpr (kF32) {
-      kern.axpy_f32(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+      kern.axpy_f32(w, ws, g, v, c.head_dim(), n_keys, out, os, n);
     } else {
-      kern.axpy_f16(w, ws, g, v, c.n_embd_kv(), n_keys, out, os, n);
+      kern.axpy_f16(w, ws, g, v, c.head_dim(), n_keys, out, os, n);
     }
   }
 };
@@ -59,7 +59,7 @@ template <class T>
 void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t head0, int32_t g, const float* q,
             int32_t key_begin, int32_t key_end, float* out, float* running_max, double* running_sum) {
   const int32_t d = s.head_dim;
-  const int32_t off = head0 / (s.n_head / s.n_head_kv) * d;
+  const int32_t kv_head = head0 / (s.n_head / s.n_head_kv);
   float scores[kMaxGroup][kKeyBlock];  // [head][key]; turned into softmax weights in place
   for (int32_t h = 0; h < g; ++h) {
     running_max[h] = -INFINITY;
@@ -68,7 +68,7 @@ void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t
   std::fill(out, out + static_cast<size_t>(g) * d, 0.0f);
   for (int32_t start = key_begin; start < key_end; start += kKeyBlock) {
     const int32_t n = std::min(kKeyBlock, key_end - start);
-    rows.dot(q, d, g, rows.k(layer, start) + off, n, d, &scores[0][0], kKeyBlock);
+    rows.dot(q, d, g, rows.k(layer, kv_head, start), n, d, &scores[0][0], kKeyBlock);
     for (int32_t h = 0; h < g; ++h) {
       float* sc = scores[h];
       float block_max = -INFINITY;
@@ -83,7 +83,7 @@ void attend(const Rows<T>& rows, int32_t layer, const AttentionShape& s, int32_t
       running_max[h] = new_max;
       running_sum[h] += rows.kern.exp_shift(sc, n, new_max);
     }
-    rows.axpy(&scores[0][0], kKeyBlock, g, rows.v(layer, start) + off, n, out, d, d);
+    rows.axpy(&scores[0][0], kKeyBlock, g, rows.v(layer, kv_head, start), n, out, d, d);
   }
 }
 

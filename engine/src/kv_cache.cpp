@@ -23,23 +23,27 @@ void advise_huge_pages(const void* p, size_t bytes) {
 }
 }  // namespace
 
-Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_embd_kv, KvType type) {
-  if (n_layer <= 0 || n_ctx <= 0 || n_embd_kv <= 0) {
+Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_head_kv, int32_t head_dim, KvType type) {
+  if (n_layer <= 0 || n_ctx <= 0 || n_head_kv <= 0 || head_dim <= 0) {
     return Status::invalid_argument("kv cache: bad size n_layer " + std::to_string(n_layer) + ", n_ctx " +
-                                    std::to_string(n_ctx) + ", n_embd_kv " + std::to_string(n_embd_kv));
+                                    std::to_string(n_ctx) + ", n_head_kv " + std::to_string(n_head_kv) +
+                                    ", head_dim " + std::to_string(head_dim));
   }
   uint64_t n = 0;
   const uint64_t elem = type == KvType::kF32 ? 4 : 2;
   if (__builtin_mul_overflow(static_cast<uint64_t>(n_layer), static_cast<uint64_t>(n_ctx), &n) ||
-      __builtin_mul_overflow(n, static_cast<uint64_t>(n_embd_kv), &n) || n > (uint64_t{1} << 40) / elem) {
+      __builtin_mul_overflow(n, static_cast<uint64_t>(n_head_kv), &n) ||
+      __builtin_mul_overflow(n, static_cast<uint64_t>(head_dim), &n) || n > (uint64_t{1} << 40) / elem) {
     return Status::resource_limit("kv cache: " + std::to_string(n_layer) + " layers x " + std::to_string(n_ctx) +
-                                  " positions x " + std::to_string(n_embd_kv) + " is too large");
+                                  " positions x " + std::to_string(n_head_kv) + " x " + std::to_string(head_dim) +
+                                  " is too large");
   }
   KvCache c;
   c.type_ = type;
   c.n_layer_ = n_layer;
   c.n_ctx_ = n_ctx;
-  c.n_embd_kv_ = n_embd_kv;
+  c.n_head_kv_ = n_head_kv;
+  c.head_dim_ = head_dim;
   try {
     // Reserved first (untouched memory), advised, then filled: the fill faults the pages in as
     // huge pages where the kernel allows them.
@@ -70,14 +74,18 @@ uint64_t KvCache::bytes() const {
 }
 
 void KvCache::store(int32_t layer, int32_t pos, const float* k, const float* v) {
-  const size_t off = offset(layer, pos);
-  if (type_ == KvType::kF32) {
-    std::memcpy(k32_.data() + off, k, sizeof(float) * n_embd_kv_);
-    std::memcpy(v32_.data() + off, v, sizeof(float) * n_embd_kv_);
-  } else {
-    for (int32_t i = 0; i < n_embd_kv_; ++i) {
-      k16_[off + i] = nn::f32_to_f16(k[i]);
-      v16_[off + i] = nn::f32_to_f16(v[i]);
+  for (int32_t h = 0; h < n_head_kv_; ++h) {
+    const size_t off = offset(layer, h, pos);
+    const float* kh = k + static_cast<size_t>(h) * head_dim_;
+    const float* vh = v + static_cast<size_t>(h) * head_dim_;
+    if (type_ == KvType::kF32) {
+      std::memcpy(k32_.data() + off, kh, sizeof(float) * head_dim_);
+      std::memcpy(v32_.data() + off, vh, sizeof(float) * head_dim_);
+    } else {
+      for (int32_t i = 0; i < head_dim_; ++i) {
+        k16_[off + i] = nn::f32_to_f16(kh[i]);
+        v16_[off + i] = nn::f32_to_f16(vh[i]);
+      }
     }
   }
 }

@@ -61,7 +61,7 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
                                     " of memory available (lower the context size)");
     }
   }
-  auto cache = KvCache::create(hp.n_layer, opt.n_ctx, hp.n_embd_kv(), opt.kv_type);
+  auto cache = KvCache::create(hp.n_layer, opt.n_ctx, hp.n_head_kv, hp.head_dim, opt.kv_type);
   if (!cache.ok()) return cache.status();
   std::unique_ptr<Session> s(new Session());
   s->model_ = std::move(model);

@@ -174,7 +174,7 @@ std::vector<double> reference_attention(const std::vector<float>& q, const std::
 
 void check_attention(KvType type, double tol) {
   const int n_head = 4, n_head_kv = 2, head_dim = 20, n_ctx = 300, n_embd_kv = n_head_kv * head_dim;
-  auto cache = KvCache::create(2, n_ctx, n_embd_kv, type);
+  auto cache = KvCache::create(2, n_ctx, n_head_kv, head_dim, type);
   ASSERT_TRUE(cache.ok()) << cache.status().to_string();
   auto k = random_vec(size_t(n_ctx) * n_embd_kv, 3, 2.0f), v = random_vec(size_t(n_ctx) * n_embd_kv, 4);
   for (int p = 0; p < n_ctx; ++p) cache->store(1, p, &k[p * n_embd_kv], &v[p * n_embd_kv]);
@@ -299,10 +299,49 @@ TEST(Attention, OnlineSoftmaxMatchesDirectF32Cache) { check_attention(KvType::kF
 TEST(Attention, OnlineSoftmaxMatchesDirectF16Cache) { check_attention(KvType::kF16, 5e-3); }
 
 TEST(KvCache, RejectsBadAndHugeSizes) {
-  EXPECT_EQ(KvCache::create(0, 10, 10, KvType::kF32).status().code(), StatusCode::kInvalidArgument);
-  auto huge = KvCache::create(1 << 20, 1 << 20, 1 << 20, KvType::kF16);
+  EXPECT_EQ(KvCache::create(0, 10, 2, 5, KvType::kF32).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(KvCache::create(1, 10, 0, 5, KvType::kF32).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(KvCache::create(1, 10, 2, -1, KvType::kF16).status().code(), StatusCode::kInvalidArgument);
+  auto huge = KvCache::create(1 << 20, 1 << 20, 1 << 10, 1 << 10, KvType::kF16);
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.status().code(), StatusCode::kResourceLimit);
+}
+
+// Each KV head's rows lie one after another (row pos + 1 starts head_dim elements after row pos),
+// in both element types, and the stored values are the row's slice for that head.
+TEST(KvCache, StoresEachKvHeadsRowsOneAfterAnother) {
+  const int n_layer = 2, n_ctx = 5, n_head_kv = 3, head_dim = 4, width = n_head_kv * head_dim;
+  for (KvType type : {KvType::kF32, KvType::kF16}) {
+    auto cache = KvCache::create(n_layer, n_ctx, n_head_kv, head_dim, type);
+    ASSERT_TRUE(cache.ok()) << cache.status().to_string();
+    EXPECT_EQ(cache->n_embd_kv(), width);
+    auto value = [](int layer, int pos, int i, int which) { return float(1000 * layer + 100 * pos + 10 * which + i); };
+    for (int l = 0; l < n_layer; ++l) {
+      for (int p = 0; p < n_ctx; ++p) {
+        std::vector<float> k(width), v(width);
+        for (int i = 0; i < width; ++i) k[i] = value(l, p, i, 0), v[i] = value(l, p, i, 1);
+        cache->store(l, p, k.data(), v.data());
+      }
+    }
+    for (int l = 0; l < n_layer; ++l) {
+      for (int h = 0; h < n_head_kv; ++h) {
+        for (int p = 0; p < n_ctx; ++p) {
+          for (int i = 0; i < head_dim; ++i) {
+            float k, v;
+            if (type == KvType::kF32) {
+              EXPECT_EQ(cache->k32(l, h, p), cache->k32(l, h, 0) + p * head_dim);
+              k = cache->k32(l, h, p)[i], v = cache->v32(l, h, p)[i];
+            } else {
+              EXPECT_EQ(cache->k16(l, h, p), cache->k16(l, h, 0) + p * head_dim);
+              k = nn::f16_table()[cache->k16(l, h, p)[i]], v = nn::f16_table()[cache->v16(l, h, p)[i]];
+            }
+            ASSERT_EQ(k, value(l, p, h * head_dim + i, 0)) << "layer " << l << " head " << h << " pos " << p;
+            ASSERT_EQ(v, value(l, p, h * head_dim + i, 1)) << "layer " << l << " head " << h << " pos " << p;
+          }
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
