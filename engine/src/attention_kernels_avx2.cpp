@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "attention_kernels.h"
+#include "attention_prefetch.h"
 #include "exp_avx2.h"
 
 namespace lantern::engine {
@@ -55,15 +56,6 @@ void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, flo
       out[h * os + j] = s;
     }
   }
-}
-
-// As in attention_kernels_avx512.cpp: each tile asks for the cache rows kRowsAhead keys on.
-constexpr int32_t kRowsAhead = 32;
-
-template <class T>
-void prefetch_row(const T* row, int32_t n) {
-  const char* c = reinterpret_cast<const char*>(row);
-  for (int32_t b = 0; b < n * static_cast<int32_t>(sizeof(T)); b += 64) _mm_prefetch(c + b, _MM_HINT_T0);
 }
 
 template <int H, class K>

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "attention_kernels.h"
+#include "attention_prefetch.h"
 
 // Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
 #include "avx512_begin.h"
@@ -76,18 +77,6 @@ void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, flo
   }
 }
 
-// Each tile asks for the cache rows kRowsAhead keys on. Six heads of one KV head over 1536 keys of
-// a cache in DRAM (128 elements, one thread, Zen 5): 40-54 us per call without, 38 with. When the
-// KV heads' rows were still interleaved (256 of every 512 bytes read), it made 246 us into 66, and
-// asking 8 / 16 / 64 keys ahead gave 119 / 78 / 69.
-constexpr int32_t kRowsAhead = 32;
-
-template <class T>
-inline void prefetch_row(const T* row, int32_t n) {
-  const char* c = reinterpret_cast<const char*>(row);
-  for (int32_t b = 0; b < n * static_cast<int32_t>(sizeof(T)); b += 64) _mm_prefetch(c + b, _MM_HINT_T0);
-}
-
 template <int H, class K>
 void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
   int32_t j = 0;
@@ -105,23 +94,27 @@ inline int tile_heads(int left) {
   return left <= 2 * 4 ? 4 : kMaxTileHeads;
 }
 
-template <class K>
-void dot_block(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
-               int32_t os) {
+// Calls tile.template operator()<H>(h) for consecutive tiles of H heads covering [0, g).
+template <class Tile>
+void for_head_tiles(int32_t g, Tile&& tile) {
   for (int32_t h = 0; h < g;) {
     const int hn = tile_heads(g - h);
-    const float* qh = q + h * qs;
-    float* oh = out + h * os;
     switch (hn) {
-      case 1: dot_heads<1>(qh, qs, k, ks, n_keys, n, oh, os); break;
-      case 2: dot_heads<2>(qh, qs, k, ks, n_keys, n, oh, os); break;
-      case 3: dot_heads<3>(qh, qs, k, ks, n_keys, n, oh, os); break;
-      case 4: dot_heads<4>(qh, qs, k, ks, n_keys, n, oh, os); break;
-      case 5: dot_heads<5>(qh, qs, k, ks, n_keys, n, oh, os); break;
-      default: dot_heads<6>(qh, qs, k, ks, n_keys, n, oh, os); break;
+      case 1: tile.template operator()<1>(h); break;
+      case 2: tile.template operator()<2>(h); break;
+      case 3: tile.template operator()<3>(h); break;
+      case 4: tile.template operator()<4>(h); break;
+      case 5: tile.template operator()<5>(h); break;
+      default: tile.template operator()<6>(h); break;
     }
     h += hn;
   }
+}
+
+template <class K>
+void dot_block(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
+               int32_t os) {
+  for_head_tiles(g, [&]<int H>(int32_t h) { dot_heads<H>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os); });
 }
 
 // H heads x elements [i0, i0 + 64) of the output: each key's value slices are converted once and
@@ -167,20 +160,7 @@ void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_ke
 template <class V>
 void axpy_block(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
                 int32_t n) {
-  for (int32_t h = 0; h < g;) {
-    const int hn = tile_heads(g - h);
-    const float* wh = w + h * ws;
-    float* oh = out + h * os;
-    switch (hn) {
-      case 1: axpy_heads<1>(wh, ws, v, vs, n_keys, oh, os, n); break;
-      case 2: axpy_heads<2>(wh, ws, v, vs, n_keys, oh, os, n); break;
-      case 3: axpy_heads<3>(wh, ws, v, vs, n_keys, oh, os, n); break;
-      case 4: axpy_heads<4>(wh, ws, v, vs, n_keys, oh, os, n); break;
-      case 5: axpy_heads<5>(wh, ws, v, vs, n_keys, oh, os, n); break;
-      default: axpy_heads<6>(wh, ws, v, vs, n_keys, oh, os, n); break;
-    }
-    h += hn;
-  }
+  for_head_tiles(g, [&]<int H>(int32_t h) { axpy_heads<H>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); });
 }
 
 }  // namespace
