@@ -1,7 +1,8 @@
 // AVX-512 attention block kernels (q.k scores and the weighted V sum), used where kernels.cpp
-// runs the AVX-512 level. Decode with grouped-query attention is compute bound on the CPU: every
-// cached K or V element serves all query heads of its KV head (6 for Qwen2-1.5B), so the work is
-// converting each half once and feeding it to one FMA per head.
+// runs the AVX-512 level. With grouped-query attention every cached K or V element serves all
+// query heads of its KV head (6 for Qwen2-1.5B), so each half is converted once and fed to one FMA
+// per head; the cache rows are prefetched ahead (attention_prefetch.h), without which decode
+// waited on memory latency rather than on the arithmetic.
 //
 // The one thing to know: everything after avx512_begin.h (the last include) is compiled for
 // AVX-512 and must keep internal linkage (templates only inside the anonymous namespace, no std::
