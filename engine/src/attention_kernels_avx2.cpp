@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "attention_kernels.h"
-#include "attention_prefetch.h"
+#include "attention_tiling.h"
 #include "exp_avx2.h"
 
 namespace lantern::engine {
@@ -58,22 +58,18 @@ void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, flo
   }
 }
 
+// Tiles of 4 keys for up to 2 heads, of 2 keys for more (the 16 registers: H x J accumulators,
+// J keys and a query).
 template <int H, class K>
 void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
-  int32_t j = 0;
-  for (; j + 4 <= n_keys; j += 4) {
-    for (int r = 0; r < 4; ++r) prefetch_row(k + (j + kRowsAhead + r) * ks, n);
-    dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
-  }
-  for (; j < n_keys; ++j) dot_tile<H, 1>(q, qs, k + j * ks, ks, n, out + j, os);
+  for_key_tiles<(H <= 2 ? 4 : 2)>(n_keys, n, [&](int32_t j) { return k + j * ks; },
+                                  [&]<int J>(int32_t j) { dot_tile<H, J>(q, qs, k + j * ks, ks, n, out + j, os); });
 }
 
 template <class K>
 void dot_block(const float* q, int32_t qs, int32_t g, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out,
                int32_t os) {
-  int32_t h = 0;
-  for (; h + 2 <= g; h += 2) dot_heads<2>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os);
-  if (h < g) dot_heads<1>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os);
+  for_head_tiles(g, [&]<int H>(int32_t h) { dot_heads<H>(q + h * qs, qs, k, ks, n_keys, n, out + h * os, os); });
 }
 
 // HN heads, 16 output elements at a time: 2 * HN independent accumulation chains over the keys.
@@ -83,7 +79,7 @@ void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_ke
   int32_t i = 0;
   for (; i + 16 <= n; i += 16) {
     __m256 a[HN][2];
-    #pragma GCC unroll 4
+    #pragma GCC unroll 8
     for (int h = 0; h < HN; ++h) {
       a[h][0] = _mm256_loadu_ps(out + h * os + i);
       a[h][1] = _mm256_loadu_ps(out + h * os + i + 8);
@@ -91,14 +87,14 @@ void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_ke
     for (int32_t j = 0; j < n_keys; ++j) {
       if ((i * sizeof(V)) % 64 == 0) _mm_prefetch(reinterpret_cast<const char*>(v + (j + kRowsAhead) * vs + i), _MM_HINT_T0);
       const __m256 v0 = load8(v + j * vs + i), v1 = load8(v + j * vs + i + 8);
-      #pragma GCC unroll 4
+      #pragma GCC unroll 8
       for (int h = 0; h < HN; ++h) {
         const __m256 wv = _mm256_broadcast_ss(w + h * ws + j);
         a[h][0] = _mm256_fmadd_ps(wv, v0, a[h][0]);
         a[h][1] = _mm256_fmadd_ps(wv, v1, a[h][1]);
       }
     }
-    #pragma GCC unroll 4
+    #pragma GCC unroll 8
     for (int h = 0; h < HN; ++h) {
       _mm256_storeu_ps(out + h * os + i, a[h][0]);
       _mm256_storeu_ps(out + h * os + i + 8, a[h][1]);
@@ -116,14 +112,7 @@ void axpy_heads(const float* w, int32_t ws, const V* v, int64_t vs, int32_t n_ke
 template <class V>
 void axpy_block(const float* w, int32_t ws, int32_t g, const V* v, int64_t vs, int32_t n_keys, float* out, int32_t os,
                 int32_t n) {
-  int32_t h = 0;
-  for (; h + 4 <= g; h += 4) axpy_heads<4>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n);
-  switch (g - h) {
-    case 3: axpy_heads<3>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
-    case 2: axpy_heads<2>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
-    case 1: axpy_heads<1>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); break;
-    default: break;
-  }
+  for_head_tiles(g, [&]<int H>(int32_t h) { axpy_heads<H>(w + h * ws, ws, v, vs, n_keys, out + h * os, os, n); });
 }
 
 double exp_shift(float* x, int32_t n, float shift) {

@@ -1,7 +1,7 @@
 // AVX-512 attention block kernels (q.k scores and the weighted V sum), used where kernels.cpp
 // runs the AVX-512 level. With grouped-query attention every cached K or V element serves all
 // query heads of its KV head (6 for Qwen2-1.5B), so each half is converted once and fed to one FMA
-// per head; the cache rows are prefetched ahead (attention_prefetch.h), without which decode
+// per head; the cache rows are prefetched ahead (attention_tiling.h), without which decode
 // waited on memory latency rather than on the arithmetic.
 //
 // The one thing to know: everything after avx512_begin.h (the last include) is compiled for
@@ -12,17 +12,15 @@
 #include <cstdint>
 
 #include "attention_kernels.h"
-#include "attention_prefetch.h"
 
 // Last include: everything below is compiled for AVX-512 (see avx512_begin.h).
 #include "avx512_begin.h"
+// Inside the region, so that its loops are compiled for AVX-512 and can inline the tiles below
+// (a function of the default target cannot inline an AVX-512 one). Internal linkage only.
+#include "attention_tiling.h"
 
 namespace lantern::engine {
 namespace {
-
-// Heads one tile serves at most: H x 4 accumulators plus 4 key vectors and a query fit the 32
-// vector registers for H <= 6 (dot), and H x 4 slices plus 4 value vectors for the weighted sum.
-constexpr int kMaxTileHeads = 6;
 
 inline __m512 load16(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
 inline __m512 load16(const uint16_t* p, __mmask16 m) { return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p)); }
@@ -80,36 +78,8 @@ void dot_tile(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n, flo
 
 template <int H, class K>
 void dot_heads(const float* q, int32_t qs, const K* k, int64_t ks, int32_t n_keys, int32_t n, float* out, int32_t os) {
-  int32_t j = 0;
-  for (; j + 4 <= n_keys; j += 4) {
-    #pragma GCC unroll 4
-    for (int r = 0; r < 4; ++r) prefetch_row(k + (j + kRowsAhead + r) * ks, n);
-    dot_tile<H, 4>(q, qs, k + j * ks, ks, n, out + j, os);
-  }
-  for (; j < n_keys; ++j) dot_tile<H, 1>(q, qs, k + j * ks, ks, n, out + j, os);
-}
-
-// Heads taken per tile: all that are left up to kMaxTileHeads, and 7 or 8 as two even halves.
-inline int tile_heads(int left) {
-  if (left <= kMaxTileHeads) return left;
-  return left <= 2 * 4 ? 4 : kMaxTileHeads;
-}
-
-// Calls tile.template operator()<H>(h) for consecutive tiles of H heads covering [0, g).
-template <class Tile>
-void for_head_tiles(int32_t g, Tile&& tile) {
-  for (int32_t h = 0; h < g;) {
-    const int hn = tile_heads(g - h);
-    switch (hn) {
-      case 1: tile.template operator()<1>(h); break;
-      case 2: tile.template operator()<2>(h); break;
-      case 3: tile.template operator()<3>(h); break;
-      case 4: tile.template operator()<4>(h); break;
-      case 5: tile.template operator()<5>(h); break;
-      default: tile.template operator()<6>(h); break;
-    }
-    h += hn;
-  }
+  for_key_tiles<4>(n_keys, n, [&](int32_t j) { return k + j * ks; },
+                   [&]<int J>(int32_t j) { dot_tile<H, J>(q, qs, k + j * ks, ks, n, out + j, os); });
 }
 
 template <class K>
