@@ -15,9 +15,11 @@ namespace lantern::engine::kernels {
 namespace {
 
 // Weights stream from DRAM during decode, and the hardware prefetchers alone leave the loads
-// waiting. A software prefetch into L2 (T1) kPrefetchBytes ahead of the block being read worked
-// best with two threads (bench/matvec_bench, weights in DRAM, of the measured read bandwidth):
-// Q8_0 no prefetch 56%, 0.9 KB ahead into L1 (T0) 75%, 2 KB T0 77-80%, 2-8 KB T1 83-86%.
+// waiting. prefetch_ahead serves the AVX2 quantized dots (the AVX-512 dots and the float dot use
+// prefetch_stream_ahead below). A software prefetch into L2 (T1) kPrefetchBytes ahead of the
+// block being read worked best with two threads on an Intel VM (bench/matvec_bench, weights in
+// DRAM, of the measured read bandwidth): Q8_0 no prefetch 56%, 0.9 KB ahead into L1 (T0) 75%,
+// 2 KB T0 77-80%, 2-8 KB T1 83-86%.
 // Prefetching into L1 that far ties up its few line-fill buffers for the whole DRAM latency.
 // A second, short prefetch then moves the lines from L2 into L1 kL1PrefetchBytes ahead (Q8_0,
 // whose 34-byte blocks straddle lines: 22.8 -> 24.7 GB/s).
@@ -33,9 +35,10 @@ inline void prefetch_ahead(const void* p, size_t bytes) {
   }
 }
 
-// For packed rows (packed_rows.h), whose groups start on cache lines and are read in one
-// sequential stream, and the AVX-512 Q6_K dot: prefetches the `bytes` that lie
+// For the AVX-512 dots (packed and plain rows) and the float dot: prefetches the `bytes` that lie
 // kStreamPrefetchBytes after p, non-temporally (into L1, bypassing the normal L2 insertion).
+// The AVX2 quantized dots keep prefetch_ahead: at that level they are compute bound on Zen 5, and
+// Q8_0 lost 4% with this one.
 // Measured on AMD Zen 5 (a throwaway loop over 1 GiB of packed Q4_K groups; matvec_bench
 // --packed 1; model decode, in pairs against the build before): into L2 (T1) 4 KB ahead the
 // packed Q4_K dot streamed 21-25 GB/s on one core, with no prefetch 24-25, T0 8 KB ahead 30-32,
