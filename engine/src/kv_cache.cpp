@@ -21,6 +21,15 @@ void advise_huge_pages(const void* p, size_t bytes) {
   const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~uintptr_t{4095};
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
 }
+
+// n zeroed elements in v, reserved first (untouched memory), advised, then filled: the fill
+// faults the pages in as huge pages where the kernel allows them. Throws std::bad_alloc.
+template <class T>
+void allocate_zeroed(std::vector<T>& v, uint64_t n) {
+  v.reserve(n);
+  advise_huge_pages(v.data(), n * sizeof(T));
+  v.assign(n, T{0});
+}
 }  // namespace
 
 Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_head_kv, int32_t head_dim, KvType type) {
@@ -45,22 +54,12 @@ Result<KvCache> KvCache::create(int32_t n_layer, int32_t n_ctx, int32_t n_head_k
   c.n_head_kv_ = n_head_kv;
   c.head_dim_ = head_dim;
   try {
-    // Reserved first (untouched memory), advised, then filled: the fill faults the pages in as
-    // huge pages where the kernel allows them.
     if (type == KvType::kF32) {
-      c.k32_.reserve(n);
-      c.v32_.reserve(n);
-      advise_huge_pages(c.k32_.data(), n * elem);
-      advise_huge_pages(c.v32_.data(), n * elem);
-      c.k32_.assign(n, 0.0f);
-      c.v32_.assign(n, 0.0f);
+      allocate_zeroed(c.k32_, n);
+      allocate_zeroed(c.v32_, n);
     } else {
-      c.k16_.reserve(n);
-      c.v16_.reserve(n);
-      advise_huge_pages(c.k16_.data(), n * elem);
-      advise_huge_pages(c.v16_.data(), n * elem);
-      c.k16_.assign(n, 0);
-      c.v16_.assign(n, 0);
+      allocate_zeroed(c.k16_, n);
+      allocate_zeroed(c.v16_, n);
     }
   } catch (const std::bad_alloc&) {
     return Status::resource_limit("kv cache: out of memory allocating " + std::to_string(2 * n * elem >> 20) +
