@@ -151,6 +151,19 @@ TEST(NnOps, Float16RoundTrip) {
   }
 }
 
+// The attention kernel sets to test: the active one, then the AVX2 and AVX-512 sets wherever this
+// CPU runs them (the AVX2 set needs AVX2, FMA and F16C), whichever of them is active.
+std::vector<const AttentionKernels*> attention_sets() {
+  std::vector<const AttentionKernels*> sets = {&attention_kernels()};
+  __builtin_cpu_init();
+  if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("f16c")) {
+    sets.push_back(attention_kernels_avx2());
+  }
+  if (attention_kernels_avx512()) sets.push_back(attention_kernels_avx512());
+  return sets;
+}
+
 // Direct attention in double: softmax over all scores at once.
 std::vector<double> reference_attention(const std::vector<float>& q, const std::vector<float>& k,
                                         const std::vector<float>& v, int n_kv, int head_dim, int kv_off,
@@ -183,11 +196,8 @@ void check_attention(KvType type, double tol) {
     for (int h = 0; h < n_head; ++h) {
       auto q = random_vec(head_dim, 100 + h + n_kv, 2.0f);
       auto ref = reference_attention(q, k, v, n_kv, head_dim, (h / 2) * head_dim, n_embd_kv, shape.scale);
-      std::vector<const AttentionKernels*> sets = {&attention_kernels_scalar(), &attention_kernels()};
-      if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
-        sets.push_back(attention_kernels_avx2());
-      }
-      if (attention_kernels_avx512()) sets.push_back(attention_kernels_avx512());
+      std::vector<const AttentionKernels*> sets = attention_sets();
+      sets.push_back(&attention_kernels_scalar());
       for (const AttentionKernels* kern : sets) {
         std::vector<float> out(head_dim);
         attend_head(*cache, 1, shape, h, q.data(), n_kv, out.data(), *kern);
@@ -225,16 +235,12 @@ void check_attention(KvType type, double tol) {
   }
 }
 
-// The block kernels against the reference for 1 to 9 heads and 1 to 9 keys (the AVX2 set tiles
-// 2 heads x 4 keys and 4 heads x 16 elements, the AVX-512 set up to 6 heads x 4 keys and 6 heads x
-// 64 elements) and head sizes with a tail (150: two 64-element passes and a masked 22).
+// The block kernels against the reference for 1 to 9 heads (tiles of up to 6, 7-9 split) and 1 to
+// 9 keys (the AVX2 set tiles 4 keys for up to 2 heads, 2 above, and 16 elements; the AVX-512 set
+// 4 keys and 64 elements) and head sizes with a tail (150: two 64-element passes and a masked 22).
 TEST(Attention, BlockKernelsMatchScalar) {
   const AttentionKernels& ref = attention_kernels_scalar();
-  std::vector<const AttentionKernels*> sets = {&attention_kernels()};
-  if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c")) {
-    sets.push_back(attention_kernels_avx2());
-  }
-  if (attention_kernels_avx512()) sets.push_back(attention_kernels_avx512());
+  const std::vector<const AttentionKernels*> sets = attention_sets();
   for (int n : {8, 20, 128, 150}) {
     for (int g = 1; g <= 9; ++g) {
       for (int keys : {1, 4, 9}) {
@@ -271,10 +277,8 @@ TEST(Attention, BlockKernelsMatchScalar) {
 
 // The softmax weights: exp(x - shift) to within 1e-6 relative over the whole range, sum included.
 TEST(Attention, ExpShiftMatchesStdExp) {
-  std::vector<const AttentionKernels*> sets = {&attention_kernels_scalar(), &attention_kernels()};
-  if (attention_kernels_avx2() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
-    sets.push_back(attention_kernels_avx2());
-  }
+  std::vector<const AttentionKernels*> sets = attention_sets();
+  sets.push_back(&attention_kernels_scalar());
   std::vector<float> x;
   for (float v = -100.0f; v <= 0.0f; v += 0.0137f) x.push_back(v);
   x.push_back(0.0f);
