@@ -70,9 +70,10 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   const __m128i dup_mins = _mm_setr_epi8(8, 8, 10, 10, 9, 9, 11, 11, 12, 12, 14, 14, 13, 13, 15, 15);
   __m512 acc = _mm512_setzero_ps();
   __m256 acc_m = _mm256_setzero_ps();
+  const bool long_row = n >= kLongRowCols;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     prefetch_stream_ahead(w + i, sizeof(w[i]));
-    prefetch_activations(x + i + 2, sizeof(x[i]));
+    if (long_row) prefetch_activations(x + i + 2, sizeof(x[i]));
     const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
     acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
@@ -92,51 +93,52 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   return _mm512_reduce_add_ps(acc) - hsum_ps_256(acc_m);
 }
 
-// Byte-shuffle indices that put scale byte a + L (L = the 128-bit lane, 0..3) into the high byte of
-// every 16-bit word of lane L, low byte zero; an arithmetic shift by 8 then sign-extends it.
-inline __m512i lane_scale_bytes(int a) {
-  auto word = [](int s) { return s << 8 | 0x80; };
-  return lane_words(word(a), word(a + 1), word(a + 2), word(a + 3));
-}
+// Word indices for vpermw: word j of 128-bit lane L takes word a + L of the block's 16 scales.
+inline __m512i lane_scale_words(int a) { return lane_words(a, a + 1, a + 2, a + 3); }
 
 float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
-  const __m512i low4 = _mm512_set1_epi8(0x0F), m03 = _mm512_set1_epi8(0x03);
-  // Per-256-bit-half shift counts of qh: elements 0..31 use bits 0-1, 32..63 bits 2-3 (first
-  // vector), 64..95 bits 4-5, 96..127 bits 6-7 (second vector).
-  const __m512i shift01 = lane_words(0, 0, 2, 2);
-  const __m512i shift23 = lane_words(4, 4, 6, 6);
-  // Sub-blocks of 16: vector q01 of half h covers 8h + 0..3 (one per lane), q23 8h + 4..7.
-  const __m512i sidx[4] = {lane_scale_bytes(0), lane_scale_bytes(4), lane_scale_bytes(8), lane_scale_bytes(12)};
+  const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+  // qh holds four 2-bit fields per byte; element e of half h takes field e / 32 of qh byte
+  // 32h + e % 32, as bits 4-5 of its 6-bit value. Per 256-bit half of the broadcast qh vector,
+  // the 16-bit shifts that move the field there: q01 (elements 0..63) fields 0 and 1 left by 4
+  // and 2, q23 (elements 64..127) fields 2 and 3 right by 0 and 2. Bits shifted in from the
+  // neighbouring byte are masked off with bits45.
+  const __m512i shl01 = lane_words(4, 4, 2, 2);
+  const __m512i shr23 = lane_words(0, 0, 2, 2);
+  // Sub-blocks of 16: vector q01 of half h covers 8h + 0..3 (one per 128-bit lane), q23 8h + 4..7.
+  const __m512i sidx[4] = {lane_scale_words(0), lane_scale_words(4), lane_scale_words(8), lane_scale_words(12)};
+  const bool long_row = n >= kLongRowCols;
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // As the packed dots (kernels_x86.h). Activations two blocks ahead into L1: over 8960-column
-    // rows (ffn_down) 63.0 against 56.2 GB/s, no change at 1536 columns (medians of 15
-    // interleaved passes, two threads, Zen 5).
+    // As the packed dots (kernels_x86.h). Activations two blocks ahead into L1, for long rows
+    // only: over 8960-column rows (ffn_down) 63.0 against 56.2 GB/s (medians of 15 interleaved
+    // passes, two threads, Zen 5); over 1536 columns they only cost load slots.
     prefetch_stream_ahead(w + i, sizeof(w[i]));
-    prefetch_activations(x + i + 2, sizeof(x[i]));
-    const __m128i sc8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales));
-    // The -32 offset of every element: sum_j sc_j * 32 * (activation sum of sub-block j),
-    // subtracted from the integer sum as a vector (no horizontal sum per block).
-    const __m256i offset = _mm256_slli_epi32(
-        _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums))),
-        5);
-    const __m512i scb = _mm512_broadcast_i32x4(sc8);
+    if (long_row) prefetch_activations(x + i + 2, sizeof(x[i]));
+    // The 16 scales as words, once: for the -32 offset of every element (sum_j sc_j * 32 *
+    // activation sum of sub-block j, subtracted as a vector, no horizontal sum per block) and,
+    // spread by vpermw, as the multipliers of each sub-block's products.
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
+    const __m256i offset =
+        _mm256_slli_epi32(_mm256_madd_epi16(sc16, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums))), 5);
+    const __m512i scw = _mm512_castsi256_si512(sc16);
     __m512i sum = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_zextsi256_si512(offset));
     for (int half = 0; half < 2; ++half) {
       const __m512i l = _mm512_loadu_si512(w[i].ql + 64 * half);
       const __m512i h = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w[i].qh + 32 * half)));
-      const __m512i q01 = _mm512_or_si512(_mm512_and_si512(l, low4),
-                                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(h, shift01), m03), 4));
-      const __m512i q23 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), low4),
-                                          _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(h, shift23), m03), 4));
+      // (l & 0x0F) | high bits, in one ternary-logic op (0xEC: A & C | B).
+      const __m512i q01 =
+          _mm512_ternarylogic_epi32(l, _mm512_and_si512(_mm512_sllv_epi16(h, shl01), bits45), low4, 0xEC);
+      const __m512i q23 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(l, 4),
+                                                    _mm512_and_si512(_mm512_srlv_epi16(h, shr23), bits45), low4, 0xEC);
       const int8_t* y = x[i].qs + 128 * half;
       const __m512i p01 = _mm512_maddubs_epi16(q01, _mm512_loadu_si512(y));
       const __m512i p23 = _mm512_maddubs_epi16(q23, _mm512_loadu_si512(y + 64));
-      const __m512i s01 = _mm512_srai_epi16(_mm512_shuffle_epi8(scb, sidx[2 * half]), 8);
-      const __m512i s23 = _mm512_srai_epi16(_mm512_shuffle_epi8(scb, sidx[2 * half + 1]), 8);
+      const __m512i s01 = _mm512_permutexvar_epi16(sidx[2 * half], scw);
+      const __m512i s23 = _mm512_permutexvar_epi16(sidx[2 * half + 1], scw);
       sum = _mm512_add_epi32(sum, _mm512_add_epi32(_mm512_madd_epi16(p01, s01), _mm512_madd_epi16(p23, s23)));
     }
     acc = _mm512_fmadd_ps(_mm512_set1_ps(x[i].d * h2f_512(w[i].d)), _mm512_cvtepi32_ps(sum), acc);

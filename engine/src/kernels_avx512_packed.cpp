@@ -56,9 +56,10 @@ void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
     acc[r] = _mm512_setzero_ps();
   }
   __m512 acc_min = _mm512_setzero_ps();  // lane r: row r's min corrections
+  const bool long_row = n >= kLongRowCols;
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
     prefetch_stream_ahead(g, kQ4KGroupBytes);
-    prefetch_activations(x + i + 2, sizeof(BlockQ8_K));
+    if (long_row) prefetch_activations(x + i + 2, sizeof(BlockQ8_K));
     const __m512i meta = _mm512_loadu_si512(g + kQ4KMeta);
     const __m512i sm = k4_scales_x4(meta);
     const __m512 dd = _mm512_castps256_ps512(_mm256_mul_ps(
@@ -105,10 +106,11 @@ void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   const __m512i two = _mm512_set1_epi32(2);
   __m512 acc[kPackRows];
   for (int r = 0; r < kPackRows; ++r) acc[r] = _mm512_setzero_ps();
+  const bool long_row = n >= kLongRowCols;
   int64_t i = 0;
   for (; i + kQ8Span <= nb; i += kQ8Span, g += kQ8SpanBytes, x += kQ8Span * sizeof(BlockQ8_0)) {
     prefetch_stream_ahead(g, kQ8SpanBytes);
-    prefetch_activations(x + 2 * kQ8Span * sizeof(BlockQ8_0), kQ8Span * sizeof(BlockQ8_0));
+    if (long_row) prefetch_activations(x + 2 * kQ8Span * sizeof(BlockQ8_0), kQ8Span * sizeof(BlockQ8_0));
     const __m512 xd = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + kQ8Span * kQK)));
     __m512i xq[8];
     for (int p = 0; p < 8; ++p) xq[p] = _mm512_loadu_si512(x + 64 * p);
