@@ -81,10 +81,8 @@ void KvCache::store(int32_t layer, int32_t pos, const float* k, const float* v) 
       std::memcpy(k32_.data() + off, kh, sizeof(float) * head_dim_);
       std::memcpy(v32_.data() + off, vh, sizeof(float) * head_dim_);
     } else {
-      for (int32_t i = 0; i < head_dim_; ++i) {
-        k16_[off + i] = nn::f32_to_f16(kh[i]);
-        v16_[off + i] = nn::f32_to_f16(vh[i]);
-      }
+      nn::f32_to_f16_row(kh, k16_.data() + off, head_dim_);
+      nn::f32_to_f16_row(vh, v16_.data() + off, head_dim_);
     }
   }
 }

@@ -12,6 +12,8 @@
 namespace lantern::engine::nn {
 
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps) {
+  static const bool simd = kernels::simd_active();
+  if (simd) return rms_norm_avx2(x, weight, out, n, eps);
   double sum = 0.0;
   for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
   const float scale = static_cast<float>(1.0 / std::sqrt(sum / static_cast<double>(n) + eps));
@@ -87,6 +89,12 @@ void rope_apply(const RopeParams& rope, const float* cos, const float* sin, floa
       *b = x0 * sin[i] + x1 * cos[i];
     }
   }
+}
+
+void f32_to_f16_row(const float* x, uint16_t* out, int64_t n) {
+  static const bool simd = kernels::simd_active();
+  if (simd) return f32_to_f16_row_f16c(x, out, n);
+  for (int64_t i = 0; i < n; ++i) out[i] = f32_to_f16(x[i]);
 }
 
 uint16_t f32_to_f16(float f) {

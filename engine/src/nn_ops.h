@@ -16,6 +16,9 @@ namespace lantern::engine::nn {
 // out may alias x. The mean is accumulated in double: long rows of large activations otherwise
 // lose digits the reference keeps.
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float eps);
+// The same with AVX2 + FMA (the sum of squares still in double, 4 lanes at a time), which
+// rms_norm uses where the CPU has them and SIMD is not switched off. nn_ops_avx2.cpp.
+void rms_norm_avx2(const float* x, const float* weight, float* out, int64_t n, float eps);
 
 // LayerNorm: out[i] = (x[i] - mean) / sqrt(var + eps) * weight[i] + bias[i]. x, out: [n];
 // weight, bias: [n] (bias may be null). out may alias x. Statistics in double.
@@ -52,6 +55,11 @@ void rope_apply(const RopeParams& rope, const float* cos, const float* sin, floa
 // IEEE half precision <-> float, round to nearest even. Portable (no F16C needed).
 uint16_t f32_to_f16(float f);
 float f16_to_f32(uint16_t h);
+// out[i] = f32_to_f16(x[i]) for a row (the KV cache's stores). x: [n], out: [n]. Uses F16C
+// (f32_to_f16_row_f16c, nn_ops_avx2.cpp) where the CPU has it and SIMD is not switched off; the two
+// agree on every value but NaN payloads.
+void f32_to_f16_row(const float* x, uint16_t* out, int64_t n);
+void f32_to_f16_row_f16c(const float* x, uint16_t* out, int64_t n);
 // Table-driven f16 -> f32 for hot loops: exact, 256 KiB table built on first use.
 const float* f16_table();
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <utility>
 #include <string>
@@ -34,6 +35,72 @@ TEST(NnOps, RmsNormMatchesDefinition) {
   for (int i = 0; i < 4; ++i) EXPECT_NEAR(out[i], x[i] * inv * w[i], 1e-6);
   nn::rms_norm(x.data(), nullptr, x.data(), 4, 1e-5f);  // in place, no weight
   EXPECT_NEAR(x[2], 3.0 * inv, 1e-6);
+}
+
+bool cpu_has_avx2_set() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+}
+
+TEST(NnOps, RmsNormAvx2MatchesTheDefinition) {
+  if (!cpu_has_avx2_set()) GTEST_SKIP() << "no AVX2/FMA/F16C on this CPU";
+  // A whole number of 8-wide steps, a tail of 3, a row shorter than one step, and large values
+  // whose squares a float sum would round.
+  for (int64_t n : {int64_t{1536}, int64_t{1539}, int64_t{5}}) {
+    for (float scale : {1.0f, 3e4f}) {
+      const auto x = random_vec(static_cast<size_t>(n), 7 + static_cast<uint32_t>(n), scale);
+      const auto w = random_vec(static_cast<size_t>(n), 9 + static_cast<uint32_t>(n));
+      double ms = 0;
+      for (float v : x) ms += static_cast<double>(v) * v;
+      const double inv = 1.0 / std::sqrt(ms / static_cast<double>(n) + 1e-6);
+      std::vector<float> out(n), plain(n);
+      nn::rms_norm_avx2(x.data(), w.data(), out.data(), n, 1e-6f);
+      nn::rms_norm_avx2(x.data(), nullptr, plain.data(), n, 1e-6f);
+      for (int64_t i = 0; i < n; ++i) {
+        const double want = x[i] * inv * w[i];
+        EXPECT_NEAR(out[i], want, 1e-6 * std::fabs(want) + 1e-30) << "n = " << n << ", i = " << i;
+        EXPECT_NEAR(plain[i], x[i] * inv, 1e-6 * std::fabs(x[i] * inv) + 1e-30) << "n = " << n << ", i = " << i;
+      }
+    }
+  }
+}
+
+TEST(NnOps, HalfRowF16cMatchesTheScalarConversion) {
+  if (!cpu_has_avx2_set()) GTEST_SKIP() << "no AVX2/FMA/F16C on this CPU";
+  // Every half's exact value, each of them nudged up and down by one float ulp, halfway points
+  // (ties), subnormals, overflow to infinity, signed zeros and infinities; 3 past the last step.
+  std::vector<float> x;
+  const float* table = nn::f16_table();
+  for (uint32_t h = 0; h < 65536; ++h) {
+    if ((h & 0x7c00) == 0x7c00) continue;
+    const float f = table[h];
+    x.push_back(f);
+    x.push_back(std::nextafter(f, 1e30f));
+    x.push_back(std::nextafter(f, -1e30f));
+    if ((h & 0x7fff) != 0x7bff) x.push_back((f + table[h + 1]) / 2);
+  }
+  for (float f : {65504.0f, 65519.0f, 65520.0f, 1e6f, -1e6f, 0.0f, -0.0f, 1e-10f, -3e-8f,
+                  std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()}) {
+    x.push_back(f);
+  }
+  while (x.size() % 8 != 3) x.push_back(0.5f);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  x.push_back(nan);
+  std::vector<uint16_t> got(x.size());
+  nn::f32_to_f16_row_f16c(x.data(), got.data(), static_cast<int64_t>(x.size()));
+  for (size_t i = 0; i + 1 < x.size(); ++i) {
+    ASSERT_EQ(got[i], nn::f32_to_f16(x[i])) << "x = " << x[i] << " (element " << i << ")";
+  }
+  EXPECT_EQ(got.back() & 0x7c00, 0x7c00);
+  EXPECT_NE(got.back() & 0x03ff, 0);
+  // The NaN inside a full 8-wide step too.
+  std::vector<float> eight(8, 1.0f);
+  eight[5] = nan;
+  std::vector<uint16_t> out8(8);
+  nn::f32_to_f16_row_f16c(eight.data(), out8.data(), 8);
+  EXPECT_EQ(out8[0], 0x3c00);
+  EXPECT_EQ(out8[5] & 0x7c00, 0x7c00);
+  EXPECT_NE(out8[5] & 0x03ff, 0);
 }
 
 TEST(NnOps, SwigluAndSoftmax) {
