@@ -237,6 +237,28 @@ TEST(Quant, DotProductsMatchReferenceScalarAndSimd) {
   }
 }
 
+// Float weights take any row length: the SIMD dots' tails (n % 32, then n % 8) against the
+// scalar dot of the same values.
+TEST(Quant, FloatDotsTakeEveryRowLength) {
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+    for (int64_t n : {1, 7, 15, 16, 17, 33, 63, 64, 65, 100, 1000}) {
+      const auto wf = gaussian(n, 17 + n);
+      const auto x = gaussian(n, 19 + n, 0.3f);
+      auto wq = quantize_rows(type, wf.data(), n, 1);
+      ASSERT_TRUE(wq.ok());
+      const float want = kernels::scalar_traits(type)->vec_dot(n, wq->data(), x.data());
+      double norm = 0;
+      for (int64_t i = 0; i < n; ++i) norm += std::fabs(wf[i] * x[i]);
+      for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
+        const TypeTraits* t = kernels::traits_at(level, type);
+        if (t == nullptr) continue;
+        EXPECT_NEAR(t->vec_dot(n, wq->data(), x.data()), want, 1e-6 * norm + 1e-7)
+            << tensor_type_name(type) << " n=" << n << " " << kernels::simd_level_name(level);
+      }
+    }
+  }
+}
+
 TEST(Quant, ActivationQuantizersAgree) {
   const int64_t n = 1024;
   const auto x = gaussian(n, 3, 2.0f);
