@@ -224,7 +224,8 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     if (t->vec_dot_type != TensorType::kF32) {
       const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
       p.x_row_bytes = kernels::row_size(*xt, cols);
-      p.xq = activations(xt, t->x_permute);
+      // Both layouts only while some rows are still read plain (the copy not yet finished).
+      p.xq = p.dot_packed == nullptr || mat.reads_plain_rows() ? activations(xt, t->x_permute) : nullptr;
       if (p.dot_packed != nullptr) p.xq_packed = activations(xt, t->x_permute_packed);
     }
   }

@@ -92,6 +92,23 @@ TEST(PackedRows, TablePackMatchesTheLayoutDefinition) {
   }
 }
 
+// The active level's Q4_K activation reordering (a word shuffle at the AVX-512 level) gives what
+// the layout's definition gives, quants and sub-block sums, from a quantizer's Q8_K row.
+TEST(PackedRows, Q4KActivationPermuteMatchesTheDefinition) {
+  const kernels::TypeTraits& t = *kernels::active_traits(TensorType::kQ4_K);
+  if (t.x_permute_packed == nullptr) GTEST_SKIP() << "this CPU's SIMD level has no packed Q4_K kernel";
+  const kernels::TypeTraits& xt = *kernels::active_traits(t.vec_dot_type);
+  for (int64_t n_cols : {int64_t{256}, int64_t{8960}}) {
+    const auto x = gaussian(n_cols, 21 + static_cast<uint32_t>(n_cols), 2.0f);
+    std::vector<uint8_t> want(kernels::row_size(xt, n_cols));
+    xt.from_float(x.data(), want.data(), n_cols);
+    std::vector<uint8_t> got = want;
+    kernels::q4_k_x_permute_packed(want.data(), n_cols);
+    t.x_permute_packed(got.data(), n_cols);
+    EXPECT_EQ(got, want) << n_cols << " columns";
+  }
+}
+
 // A group dequantized at once (sgemm tiles) gives each row's floats exactly as the plain row's
 // to_float does.
 TEST(PackedRows, GroupDequantizesToThePlainRowsFloats) {

@@ -84,6 +84,15 @@ class Matrix {
     }
     return data_ + r * row_bytes_;
   }
+  // Whether a product may still read rows in the plain layout: false once every row lies in a
+  // packed group of a finished copy (copies are never undone, so the answer stays false).
+  bool reads_plain_rows() const {
+    if (moved_ == nullptr || packed_rows_ < n_rows_) return true;
+    for (int64_t k = 0; k * segment_rows_ < n_rows_; ++k) {
+      if (moved_[k].load(std::memory_order_acquire) == nullptr) return true;
+    }
+    return false;
+  }
   int64_t contiguous_rows(int64_t r) const {
     return moved_ == nullptr ? n_rows_ - r : std::min(n_rows_, (r / segment_rows_ + 1) * segment_rows_) - r;
   }
