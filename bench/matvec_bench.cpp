@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "packed_rows.h"
 #include "lantern/engine/matrix.h"
 #include "lantern/engine/membench.h"
 #include "lantern/engine/quant.h"
@@ -98,6 +100,13 @@ int main(int argc, char** argv) {
       for (int64_t g = 0; g + kernels::kPackRows <= rows; g += kernels::kPackRows) {
         std::memcpy(plain.data(), m + g * row_bytes, plain.size());
         traits->pack(plain.data(), m + g * row_bytes, cols);
+      }
+      // Long rows in bands, as WeightArena stores them (packed_rows.h).
+      const int64_t nb = kernels::band_blocks(*traits, cols), packed_rows = rows / kernels::kPackRows * kernels::kPackRows;
+      for (int64_t b = 0; nb > 0 && b < packed_rows; b += kernels::kBandRows) {
+        const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
+        const std::vector<uint8_t> groups(m + b * row_bytes, m + (b + n_groups * kernels::kPackRows) * row_bytes);
+        kernels::to_band(groups.data(), m + b * row_bytes, n_groups, nb, kernels::kPackRows * row_bytes / nb);
       }
       slots.push_back(std::make_unique<std::atomic<const uint8_t*>>(m));
       mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true);

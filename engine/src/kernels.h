@@ -127,7 +127,15 @@ struct TypeTraits {
   XPermuteFn x_permute_packed = nullptr;
   VecDotPackedFn vec_dot_packed = nullptr;
   ToFloatPackedFn to_float_packed = nullptr;  // dequantizes a whole group (sgemm tiles)
+  // Packed rows of at least this many columns are stored in bands (packed_rows.h); 0: never.
+  // Set only where a group is block columns of kPackRows * type_size bytes each.
+  int64_t band_min_cols = 0;
 };
+
+// Block columns per row when packed rows of n columns of type t are stored in bands, else 0.
+inline int64_t band_blocks(const TypeTraits& t, int64_t n) {
+  return t.vec_dot_packed != nullptr && t.band_min_cols > 0 && n >= t.band_min_cols ? n / t.block_size : 0;
+}
 
 // Kernel sets, each complete (a level without its own version of a function uses the level below).
 enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };

@@ -286,6 +286,7 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // needs the bsums from_float leaves
   q4k.vec_dot_packed = q4_k_dot_packed_512;
   q4k.to_float_packed = q4_k_to_float_packed_512;
+  q4k.band_min_cols = kLongRowCols;  // ffn_down; one block column is one Q4KPackedGroup
 }
 
 }  // namespace lantern::engine::kernels

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "packed_rows.h"
 #include "lantern/engine/quant.h"
 
 namespace lantern::engine {
@@ -95,8 +96,20 @@ Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t seg
   m.segment_rows_ = segment_rows;
   if (packed && kernels::active_traits(type_)->vec_dot_packed != nullptr) {
     m.packed_rows_ = n_rows_ / kernels::kPackRows * kernels::kPackRows;
+    m.band_blocks_ = kernels::band_blocks(*kernels::active_traits(type_), n_cols_);
   }
   return m;
+}
+
+const uint8_t* Matrix::packed_group(int64_t g, const uint8_t* w, std::vector<uint8_t>& scratch) const {
+  if (band_blocks_ == 0) return w;
+  const int64_t b0 = g - g % kernels::kBandRows;  // the band's first row
+  const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows_ - b0) / kernels::kPackRows);
+  const int64_t group_bytes = kernels::kPackRows * row_bytes_;
+  if (scratch.size() < static_cast<size_t>(group_bytes)) scratch.resize(static_cast<size_t>(group_bytes));
+  kernels::group_from_band(w - (g - b0) * row_bytes_, n_groups, (g - b0) / kernels::kPackRows, scratch.data(),
+                           band_blocks_, group_bytes / band_blocks_);
+  return scratch.data();
 }
 
 void Matrix::row_to_float(int64_t r, float* out) const {
@@ -104,9 +117,10 @@ void Matrix::row_to_float(int64_t r, float* out) const {
   bool packed = false;
   const uint8_t* w = row_address(r, &packed);
   if (packed) {
-    thread_local std::vector<uint8_t> row;
+    thread_local std::vector<uint8_t> row, group;
     if (row.size() < static_cast<size_t>(row_bytes_)) row.resize(row_bytes_);
-    t->unpack_row(w - r % kernels::kPackRows * row_bytes_, r % kernels::kPackRows, row.data(), n_cols_);
+    const int64_t k = r % kernels::kPackRows;
+    t->unpack_row(packed_group(r - k, w - k * row_bytes_, group), k, row.data(), n_cols_);
     w = row.data();
   }
   t->to_float(w, out, n_cols_);
@@ -118,7 +132,8 @@ void Matrix::rows_to_float(int64_t r0, int64_t n, float* out) const {
     bool packed = false;
     const uint8_t* w = row_address(r, &packed);
     if (packed && t->to_float_packed != nullptr && r % kernels::kPackRows == 0 && r + kernels::kPackRows <= r0 + n) {
-      t->to_float_packed(w, out + (r - r0) * n_cols_, n_cols_);
+      thread_local std::vector<uint8_t> group;
+      t->to_float_packed(packed_group(r, w, group), out + (r - r0) * n_cols_, n_cols_);
       r += kernels::kPackRows;
     } else {
       row_to_float(r, out + (r - r0) * n_cols_);
@@ -230,6 +245,36 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     }
   }
 
+  // Rows [r0, r1) of a matrix whose groups are in bands (packed_rows.h), w = row_address(r0):
+  // each band from r0's on is computed whole, segment by segment, and only its rows in range are
+  // stored (ranges start on a band unless a group of products puts a matrix off the row grain).
+  static_assert(kRowGrain % kernels::kBandRows == 0 && kRowTile % kernels::kBandRows == 0,
+                "chunks and row tiles start on a band");
+  auto band_products = [&](const Part& p, const uint8_t* w, int64_t r0, int64_t r1) {
+    const int64_t nb = p.m->band_blocks_;
+    const int64_t col_bytes = kernels::kPackRows * p.row_bytes / nb, x_block_bytes = p.x_row_bytes / nb;
+    for (int64_t b = r0 - r0 % kernels::kBandRows; b < r1; b += kernels::kBandRows) {
+      const uint8_t* band = w - (r0 - b) * p.row_bytes;
+      const int64_t n_groups = std::min(kernels::kBandGroups, (p.m->packed_rows_ - b) / kernels::kPackRows);
+      const int64_t lo = std::max(b, r0), hi = std::min(b + n_groups * kernels::kPackRows, r1);
+      for (int64_t tok = 0; tok < n_tokens; ++tok) {
+        const uint8_t* xt = p.xq_packed + tok * p.x_row_bytes;
+        float acc[kernels::kBandRows] = {};
+        for (int64_t s = 0; s * kernels::kBandSegmentBlocks < nb; ++s) {
+          const int64_t c0 = s * kernels::kBandSegmentBlocks, len = std::min(kernels::kBandSegmentBlocks, nb - c0);
+          for (int64_t g = 0; g < n_groups; ++g) {
+            float out[kernels::kPackRows];
+            p.dot_packed(len * (cols / nb), band + kernels::band_offset(nb, col_bytes, n_groups, g, s),
+                         xt + c0 * x_block_bytes, out);
+            for (int64_t r = 0; r < kernels::kPackRows; ++r) acc[g * kernels::kPackRows + r] += out[r];
+          }
+        }
+        float* yr = p.y + tok * p.rows;
+        for (int64_t r = lo; r < hi; ++r) yr[r] = acc[r - b];
+      }
+    }
+  };
+
   // Hot loop: nearly all of the forward pass's time is spent here. All matrices of the group are
   // one job, so the threads meet once per group instead of once per matrix.
   pool.parallel_for(
@@ -242,6 +287,11 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
             r1 = std::min({e, r0 + kRowTile, r0 + p.m->contiguous_rows(r0)});
             bool packed = false;
             const uint8_t* w = p.m->row_address(r0, &packed);  // row r0 (or where it would start)
+            if (packed && p.m->band_blocks_ > 0) {
+              r1 = std::min(r1, p.m->packed_rows_);
+              band_products(p, w, r0, r1);
+              continue;
+            }
             if (packed) {
               // Whole groups of 4 from r0's group on; a group cut by the range is computed whole
               // and only its rows in range are stored.

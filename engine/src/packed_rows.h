@@ -15,6 +15,8 @@
 
 #include <cstdint>
 
+#include "kernels.h"
+
 namespace lantern::engine::kernels {
 
 // Q4_K, per block column (576 bytes per group): row r's quants in packed order (below), 64-byte
@@ -48,5 +50,26 @@ void pack_q8_0(const void* rows, void* group, int64_t n);
 void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n);
 // out[kPackRows][n] (the plain to_float's floats: d * q).
 void q8_0_to_float_packed(const void* group, float* out, int64_t n);
+
+// ---- bands ----------------------------------------------------------------------------------------
+// Long packed rows (TypeTraits::band_min_cols; Q4_K: ffn_down's 8960 columns) are stored in bands
+// of kBandGroups groups (16 rows): the band's block columns are cut into segments of
+// kBandSegmentBlocks (the last may be shorter), and a band holds segment 0 of each of its groups in
+// turn, then segment 1 of each, and so on. The product reads a band in one sequential pass, and
+// each segment's activations (2.3 KB of Q8_K) serve four groups from L1. Over whole groups the
+// activations of a long row (10 KB for 8960 columns) were pushed out of L1 by the 20 KB of weights
+// between two uses, and the packed Q4_K dot read 15-25% slower than over short rows (two threads,
+// Zen 5; bench/RESULTS.md). A layout in which a group's block columns are equal slices of
+// `col_bytes` (Q4_K: one Q4KPackedGroup per block column) can be banded; the last band of a matrix
+// may hold fewer groups. Bands start every kBandRows rows from the matrix's first row.
+constexpr int64_t kBandGroups = 4;
+constexpr int64_t kBandRows = kBandGroups * kPackRows;
+constexpr int64_t kBandSegmentBlocks = 8;
+// Offset, from its band's start, of group g's segment s in a band of n_groups groups of nb block
+// columns of col_bytes each.
+int64_t band_offset(int64_t nb, int64_t col_bytes, int64_t n_groups, int64_t g, int64_t s);
+// band <- the n_groups consecutive groups at `groups`, in band order; and back, one group.
+void to_band(const void* groups, void* band, int64_t n_groups, int64_t nb, int64_t col_bytes);
+void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, int64_t nb, int64_t col_bytes);
 
 }  // namespace lantern::engine::kernels

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "packed_rows.h"
 #include "system_memory.h"
 
 namespace lantern::engine {
@@ -88,7 +89,8 @@ bool WeightArena::packing_allowed() {
 }
 
 const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8_t* mapped, int64_t rows,
-                                                     int64_t row_bytes, kernels::PackFn pack, int64_t cols) {
+                                                     int64_t row_bytes, kernels::PackFn pack, int64_t cols,
+                                                     int64_t band_blocks) {
   const uint64_t n = static_cast<uint64_t>(rows) * static_cast<uint64_t>(row_bytes);
   const uint64_t at = (used_ + kAlign - 1) / kAlign * kAlign;
   if (rows <= 0 || row_bytes <= 0 || at > capacity_ || n > capacity_ - at) return nullptr;
@@ -102,7 +104,8 @@ const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8
     slots[k].store(nullptr, std::memory_order_relaxed);
     const uint64_t begin = static_cast<uint64_t>(k * seg) * static_cast<uint64_t>(row_bytes);
     const uint64_t len = static_cast<uint64_t>(std::min(rows, (k + 1) * seg) - k * seg) * static_cast<uint64_t>(row_bytes);
-    pending_.push_back({offset + begin, mapped + begin, base_ + at + begin, len, &slots[k], pack, cols, row_bytes});
+    pending_.push_back(
+        {offset + begin, mapped + begin, base_ + at + begin, len, &slots[k], pack, cols, row_bytes, band_blocks});
   }
   return slots.get();
 }
@@ -144,13 +147,26 @@ void WeightArena::run(const GgufFile& file) {
 
 Status WeightArena::copy_segment(const GgufFile& file, const Copy& c, std::vector<uint8_t>& staging) {
   if (c.pack == nullptr) return file.read_at(c.offset, c.dst, c.n);
-  // Segments start at a multiple of 16 rows, so groups never straddle two.
-  if (staging.size() < c.n) staging.resize(c.n);
-  LT_RETURN_IF_ERROR(file.read_at(c.offset, staging.data(), c.n));
+  // Segments start at a multiple of 16 rows, so neither groups nor bands straddle two.
   const uint64_t rows = c.n / static_cast<uint64_t>(c.row_bytes);
   const uint64_t group_bytes = kernels::kPackRows * static_cast<uint64_t>(c.row_bytes);
   const uint64_t packed = rows / kernels::kPackRows * group_bytes;
-  for (uint64_t at = 0; at < packed; at += group_bytes) c.pack(staging.data() + at, c.dst + at, c.cols);
+  // Bands: each band's groups are packed after the segment's bytes in `staging`, then reordered.
+  const uint64_t band_bytes = kernels::kBandGroups * group_bytes;
+  const uint64_t need = c.n + (c.band_blocks > 0 ? band_bytes : 0);
+  if (staging.size() < need) staging.resize(need);
+  LT_RETURN_IF_ERROR(file.read_at(c.offset, staging.data(), c.n));
+  if (c.band_blocks == 0) {
+    for (uint64_t at = 0; at < packed; at += group_bytes) c.pack(staging.data() + at, c.dst + at, c.cols);
+  } else {
+    uint8_t* groups = staging.data() + c.n;
+    const int64_t col_bytes = static_cast<int64_t>(group_bytes) / c.band_blocks;
+    for (uint64_t at = 0; at < packed; at += band_bytes) {
+      const int64_t n_groups = static_cast<int64_t>(std::min(band_bytes, packed - at) / group_bytes);
+      for (int64_t g = 0; g < n_groups; ++g) c.pack(staging.data() + at + g * group_bytes, groups + g * group_bytes, c.cols);
+      kernels::to_band(groups, c.dst + at, n_groups, c.band_blocks, col_bytes);
+    }
+  }
   std::memcpy(c.dst + packed, staging.data() + packed, c.n - packed);
   return ok_status();
 }

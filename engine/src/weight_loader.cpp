@@ -42,8 +42,10 @@ Result<Matrix> WeightLoader::matrix(const std::string& name, int64_t rows, int64
   if (arena_ != nullptr && use == Use::kProduct) {
     const int64_t row_bytes = m->size_bytes() / rows;
     // Packed for the decode kernels where the CPU level has them (packed_rows.h).
-    const kernels::PackFn pack = WeightArena::packing_allowed() ? kernels::active_traits(t->type)->pack : nullptr;
-    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes, pack, cols)) {
+    const kernels::TypeTraits& traits = *kernels::active_traits(t->type);
+    const kernels::PackFn pack = WeightArena::packing_allowed() ? traits.pack : nullptr;
+    const int64_t band_blocks = pack != nullptr ? kernels::band_blocks(traits, cols) : 0;
+    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes, pack, cols, band_blocks)) {
       m = m->relocatable(slots, WeightArena::segment_rows(row_bytes), pack != nullptr);
     }
   }

@@ -169,15 +169,55 @@ TEST(PackedRows, PackedDotMatchesTheScalarDot) {
   }
 }
 
-// Copies a's bytes the way WeightArena does with packing: per segment, whole groups packed, the
-// last rows % 4 plain.
+// Bands (packed_rows.h), by their definition: segment s of group g lies at band_offset(g, s), the
+// segments of a band follow each other without gaps or overlaps, and group_from_band gives every
+// group back byte for byte. Short last segments and bands of fewer than kBandGroups groups too.
+TEST(PackedRows, BandsHoldEverySegmentOfEveryGroupWhereTheDefinitionSays) {
+  const int64_t col_bytes = 5;  // any slice size: the band layout only moves whole block columns
+  for (int64_t nb : {1, 8, 9, 17, 35}) {
+    for (int64_t n_groups = 1; n_groups <= kernels::kBandGroups; ++n_groups) {
+      SCOPED_TRACE("nb=" + std::to_string(nb) + " groups=" + std::to_string(n_groups));
+      const int64_t group_bytes = nb * col_bytes;
+      std::vector<uint8_t> groups(n_groups * group_bytes), band(groups.size(), 0xEE), back(group_bytes);
+      for (size_t i = 0; i < groups.size(); ++i) groups[i] = static_cast<uint8_t>(i * 7 + i / 251);
+      kernels::to_band(groups.data(), band.data(), n_groups, nb, col_bytes);
+      int64_t expected_offset = 0;  // segments in order: s, then g
+      for (int64_t s = 0; s * kernels::kBandSegmentBlocks < nb; ++s) {
+        const int64_t c0 = s * kernels::kBandSegmentBlocks, len = std::min(kernels::kBandSegmentBlocks, nb - c0);
+        for (int64_t g = 0; g < n_groups; ++g) {
+          const int64_t at = kernels::band_offset(nb, col_bytes, n_groups, g, s);
+          ASSERT_EQ(at, expected_offset) << "s=" << s << " g=" << g;
+          ASSERT_EQ(std::memcmp(band.data() + at, groups.data() + g * group_bytes + c0 * col_bytes, len * col_bytes), 0)
+              << "s=" << s << " g=" << g;
+          expected_offset += len * col_bytes;
+        }
+      }
+      EXPECT_EQ(expected_offset, static_cast<int64_t>(band.size()));
+      for (int64_t g = 0; g < n_groups; ++g) {
+        kernels::group_from_band(band.data(), n_groups, g, back.data(), nb, col_bytes);
+        EXPECT_EQ(std::memcmp(back.data(), groups.data() + g * group_bytes, group_bytes), 0) << "group " << g;
+      }
+    }
+  }
+}
+
+// Copies a's bytes the way WeightArena does with packing: per segment, whole groups packed (in
+// bands where the type's kernels keep rows of n_cols so), the last rows % 4 plain.
 std::vector<uint8_t> packed_copy(const kernels::TypeTraits& t, const uint8_t* rows, int64_t n_rows, int64_t n_cols,
                                  int64_t seg) {
-  const int64_t row_bytes = kernels::row_size(t, n_cols);
+  const int64_t row_bytes = kernels::row_size(t, n_cols), group_bytes = kernels::kPackRows * row_bytes;
   std::vector<uint8_t> out(rows, rows + n_rows * row_bytes);
   for (int64_t g = 0; g + kernels::kPackRows <= n_rows; g += kernels::kPackRows) {
     EXPECT_EQ(g / seg, (g + kernels::kPackRows - 1) / seg) << "a group straddles two segments";
     t.pack(rows + g * row_bytes, out.data() + g * row_bytes, n_cols);
+  }
+  const int64_t nb = kernels::band_blocks(t, n_cols), packed_rows = n_rows / kernels::kPackRows * kernels::kPackRows;
+  if (nb > 0) {
+    for (int64_t b = 0; b < packed_rows; b += kernels::kBandRows) {
+      const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
+      const std::vector<uint8_t> groups(out.begin() + b * row_bytes, out.begin() + (b + n_groups * 4) * row_bytes);
+      kernels::to_band(groups.data(), out.data() + b * row_bytes, n_groups, nb, group_bytes / nb);
+    }
   }
   return out;
 }
@@ -185,10 +225,14 @@ std::vector<uint8_t> packed_copy(const kernels::TypeTraits& t, const uint8_t* ro
 TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
   const auto types = packed_types();
   if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
-  // 42 rows: segments 0-15, 16-31, 32-41; rows 40 and 41 lie outside whole groups.
-  const int64_t n_cols = 512, n_rows = 42, seg = 16;
+  // 42 rows: segments 0-15, 16-31, 32-41; rows 40 and 41 lie outside whole groups. 4352 columns
+  // (17 blocks of 256) put Q4_K in bands: a full band at rows 0-15, one of two groups at 32-39,
+  // segments of 8, 8 and 1 block columns.
+  const int64_t n_rows = 42, seg = 16;
+  for (int64_t n_cols : {512, 4352}) {
   for (TensorType type : types) {
-    SCOPED_TRACE(tensor_type_name(type));
+    SCOPED_TRACE(std::string(tensor_type_name(type)) + " cols=" + std::to_string(n_cols) +
+                 (kernels::band_blocks(*kernels::active_traits(type), n_cols) > 0 ? " (bands)" : ""));
     const kernels::TypeTraits& t = *kernels::active_traits(type);
     const auto w = gaussian(n_cols * n_rows, 21, 0.05f);
     auto bytes = quantize_rows(type, w.data(), n_cols, n_rows);
@@ -236,11 +280,12 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
       }
     }
     std::vector<float> row(n_cols), expect(n_cols);
-    for (int64_t r : {0, 5, 20, 35, 41}) {
+    for (int64_t r : {0, 5, 15, 20, 35, 38, 41}) {
       moving.get_row(r, row.data());
       plain->get_row(r, expect.data());
       EXPECT_EQ(row, expect) << "get_row " << r;
     }
+  }
   }
 }
 

@@ -148,7 +148,8 @@ std::vector<float> logits_of(const std::shared_ptr<const Model>& model) {
 }
 
 // With a PackFn, every whole group of 4 rows of a segment arrives packed (as pack makes it from
-// the file's rows) and the rows after the last whole group arrive as they are in the file.
+// the file's rows; in bands when asked) and the rows after the last whole group arrive as they are
+// in the file.
 TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
   lantern::testing::TempDir dir;
   TinySpec spec;
@@ -165,23 +166,36 @@ TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
   ASSERT_NE(t, nullptr);
   const int64_t cols = t->ne[0], row_bytes = static_cast<int64_t>(t->n_bytes) / t->ne[1];
   const int64_t rows = t->ne[1] / 4 * 4 - 2;  // two rows after the last whole group
-  auto arena = WeightArena::create(t->n_bytes + 64);
-  ASSERT_TRUE(arena.ok());
-  const auto* slots = (*arena)->add(t->offset, t->data, rows, row_bytes, kernels::pack_q4_k, cols);
-  ASSERT_NE(slots, nullptr);
-  EXPECT_TRUE((*arena)->packs());
-  ASSERT_LE(rows, WeightArena::segment_rows(row_bytes)) << "one segment expected";
-  (*arena)->start(**file);
-  ASSERT_TRUE((*arena)->wait().ok());
-  const uint8_t* copy = slots[0].load();
-  ASSERT_NE(copy, nullptr);
-  std::vector<uint8_t> want(4 * row_bytes);
-  for (int64_t g = 0; g + 4 <= rows; g += 4) {
-    kernels::pack_q4_k(t->data + g * row_bytes, want.data(), cols);
-    ASSERT_EQ(std::memcmp(copy + g * row_bytes, want.data(), want.size()), 0) << "group at row " << g;
-  }
   const int64_t tail = rows / 4 * 4;
-  EXPECT_EQ(std::memcmp(copy + tail * row_bytes, t->data + tail * row_bytes, (rows - tail) * row_bytes), 0);
+  ASSERT_GT(tail % kernels::kBandRows, 0) << "a last band of fewer groups expected";
+  // Then in bands (packed_rows.h), as for rows of kernels::band_blocks(...) block columns: each
+  // band of 16 rows (the last one of tail % 16) is its packed groups in band order.
+  for (const int64_t band_blocks : {int64_t{0}, cols / 256}) {
+    SCOPED_TRACE("band_blocks=" + std::to_string(band_blocks));
+    auto arena = WeightArena::create(t->n_bytes + 64);
+    ASSERT_TRUE(arena.ok());
+    const auto* slots = (*arena)->add(t->offset, t->data, rows, row_bytes, kernels::pack_q4_k, cols, band_blocks);
+    ASSERT_NE(slots, nullptr);
+    EXPECT_TRUE((*arena)->packs());
+    ASSERT_LE(rows, WeightArena::segment_rows(row_bytes)) << "one segment expected";
+    (*arena)->start(**file);
+    ASSERT_TRUE((*arena)->wait().ok());
+    const uint8_t* copy = slots[0].load();
+    ASSERT_NE(copy, nullptr);
+    std::vector<uint8_t> want(tail * row_bytes);
+    for (int64_t g = 0; g < tail; g += 4) kernels::pack_q4_k(t->data + g * row_bytes, want.data() + g * row_bytes, cols);
+    if (band_blocks > 0) {
+      for (int64_t b = 0; b < tail; b += kernels::kBandRows) {
+        const int64_t n_groups = std::min(kernels::kBandGroups, (tail - b) / 4);
+        const std::vector<uint8_t> groups(want.begin() + b * row_bytes, want.begin() + (b + 4 * n_groups) * row_bytes);
+        kernels::to_band(groups.data(), want.data() + b * row_bytes, n_groups, band_blocks, 4 * row_bytes / band_blocks);
+      }
+    }
+    for (int64_t g = 0; g < tail; g += 4) {
+      ASSERT_EQ(std::memcmp(copy + g * row_bytes, want.data() + g * row_bytes, 4 * row_bytes), 0) << "group at row " << g;
+    }
+    EXPECT_EQ(std::memcmp(copy + tail * row_bytes, t->data + tail * row_bytes, (rows - tail) * row_bytes), 0);
+  }
 }
 
 // Logits from packed rows (packed_rows.h) are summed in another order than from plain rows: equal

@@ -64,8 +64,9 @@ class Matrix {
   // lifetime: a product that read an old address finishes on it. segment_rows is a multiple of
   // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix. With `packed`, the
   // copies hold every whole group of 4 rows in the packed layout of the type's kernels
-  // (packed_rows.h; the type must have one at the active SIMD level) and the last rows() % 4
-  // rows plain.
+  // (packed_rows.h; the type must have one at the active SIMD level), in bands where the type's
+  // kernels store rows of cols() columns so (kernels::band_blocks), and the last rows() % 4 rows
+  // plain.
   Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed = false) const;
 
  private:
@@ -101,6 +102,9 @@ class Matrix {
   // rows r0 .. r0 + n - 1 into out[n][cols()] (whole packed groups at once).
   void row_to_float(int64_t r, float* out) const;
   void rows_to_float(int64_t r0, int64_t n, float* out) const;
+  // The packed group of rows g .. g + 3 (g % 4 == 0, g < packed_rows_) at w (row_address(g)),
+  // gathered into `scratch` when it lies in a band.
+  const uint8_t* packed_group(int64_t g, const uint8_t* w, std::vector<uint8_t>& scratch) const;
 
   TensorType type_ = TensorType::kF32;
   int64_t n_rows_ = 0;
@@ -110,6 +114,7 @@ class Matrix {
   const std::atomic<const uint8_t*>* moved_ = nullptr;  // [segments] copies' addresses once made (WeightArena)
   int64_t segment_rows_ = 0;
   int64_t packed_rows_ = 0;  // rows [0, packed_rows_) are in packed groups once copied (relocatable)
+  int64_t band_blocks_ = 0;  // with packed rows: block columns per row when the groups are in bands
   std::shared_ptr<const std::vector<uint8_t>> owned_;   // [n_rows][row_bytes_] when owned
   std::string name_;
 };
