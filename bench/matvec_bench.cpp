@@ -102,11 +102,12 @@ int main(int argc, char** argv) {
         traits->pack(plain.data(), m + g * row_bytes, cols);
       }
       // Long rows in bands, as WeightArena stores them (packed_rows.h).
-      const int64_t nb = kernels::band_blocks(*traits, cols), packed_rows = rows / kernels::kPackRows * kernels::kPackRows;
-      for (int64_t b = 0; nb > 0 && b < packed_rows; b += kernels::kBandRows) {
+      const kernels::BandShape band = kernels::band_shape(*traits, cols, row_bytes);
+      const int64_t packed_rows = rows / kernels::kPackRows * kernels::kPackRows;
+      for (int64_t b = 0; band.nb > 0 && b < packed_rows; b += kernels::kBandRows) {
         const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
         const std::vector<uint8_t> groups(m + b * row_bytes, m + (b + n_groups * kernels::kPackRows) * row_bytes);
-        kernels::to_band(groups.data(), m + b * row_bytes, n_groups, nb, kernels::kPackRows * row_bytes / nb);
+        kernels::to_band(groups.data(), m + b * row_bytes, n_groups, band);
       }
       slots.push_back(std::make_unique<std::atomic<const uint8_t*>>(m));
       mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true);

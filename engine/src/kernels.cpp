@@ -74,6 +74,7 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
       dst[i].vec_dot_packed = over[i].vec_dot_packed;
       dst[i].to_float_packed = over[i].to_float_packed;
       dst[i].band_min_cols = over[i].band_min_cols;
+      dst[i].band_segment_blocks = over[i].band_segment_blocks;
     }
   }
 }

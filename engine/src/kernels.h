@@ -127,14 +127,24 @@ struct TypeTraits {
   XPermuteFn x_permute_packed = nullptr;
   VecDotPackedFn vec_dot_packed = nullptr;
   ToFloatPackedFn to_float_packed = nullptr;  // dequantizes a whole group (sgemm tiles)
-  // Packed rows of at least this many columns are stored in bands (packed_rows.h); 0: never.
-  // Set only where a group is block columns of kPackRows * type_size bytes each.
+  // Packed rows of at least band_min_cols columns are stored in bands (packed_rows.h), cut into
+  // segments of band_segment_blocks block columns; 0: never. Set only where a group's block
+  // columns [c0, c0 + n) are contiguous bytes for every c0 a multiple of band_segment_blocks,
+  // and the packed dot takes such a slice with the activations from block c0 on.
   int64_t band_min_cols = 0;
+  int64_t band_segment_blocks = 0;
 };
 
-// Block columns per row when packed rows of n columns of type t are stored in bands, else 0.
-inline int64_t band_blocks(const TypeTraits& t, int64_t n) {
-  return t.vec_dot_packed != nullptr && t.band_min_cols > 0 && n >= t.band_min_cols ? n / t.block_size : 0;
+// How packed rows are laid out in bands: nb block columns per row, segments of `segment` block
+// columns, col_bytes bytes per block column of a group. nb == 0: not in bands.
+struct BandShape {
+  int64_t nb = 0, segment = 0, col_bytes = 0;
+};
+// The shape for packed rows of n columns of type t (row_bytes each), or {} when not in bands.
+inline BandShape band_shape(const TypeTraits& t, int64_t n, int64_t row_bytes) {
+  if (t.vec_dot_packed == nullptr || t.band_min_cols <= 0 || n < t.band_min_cols) return {};
+  const int64_t nb = n / t.block_size;
+  return {nb, t.band_segment_blocks, kPackRows * row_bytes / nb};
 }
 
 // Kernel sets, each complete (a level without its own version of a function uses the level below).

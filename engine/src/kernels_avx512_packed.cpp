@@ -287,6 +287,9 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q4k.vec_dot_packed = q4_k_dot_packed_512;
   q4k.to_float_packed = q4_k_to_float_packed_512;
   q4k.band_min_cols = kLongRowCols;  // ffn_down; one block column is one Q4KPackedGroup
+  q4k.band_segment_blocks = 8;       // 2 KB of Q8_K activations
+  q80.band_min_cols = kLongRowCols;
+  q80.band_segment_blocks = 2 * kQ8Span;  // whole spans; 1 KB of activations
 }
 
 }  // namespace lantern::engine::kernels

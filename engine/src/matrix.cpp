@@ -96,7 +96,9 @@ Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t seg
   m.segment_rows_ = segment_rows;
   if (packed && kernels::active_traits(type_)->vec_dot_packed != nullptr) {
     m.packed_rows_ = n_rows_ / kernels::kPackRows * kernels::kPackRows;
-    m.band_blocks_ = kernels::band_blocks(*kernels::active_traits(type_), n_cols_);
+    const kernels::BandShape band = kernels::band_shape(*kernels::active_traits(type_), n_cols_, row_bytes_);
+    m.band_blocks_ = band.nb;
+    m.band_segment_ = band.segment;
   }
   return m;
 }
@@ -108,7 +110,7 @@ const uint8_t* Matrix::packed_group(int64_t g, const uint8_t* w, std::vector<uin
   const int64_t group_bytes = kernels::kPackRows * row_bytes_;
   if (scratch.size() < static_cast<size_t>(group_bytes)) scratch.resize(static_cast<size_t>(group_bytes));
   kernels::group_from_band(w - (g - b0) * row_bytes_, n_groups, (g - b0) / kernels::kPackRows, scratch.data(),
-                           band_blocks_, group_bytes / band_blocks_);
+                           {band_blocks_, band_segment_, group_bytes / band_blocks_});
   return scratch.data();
 }
 
@@ -251,8 +253,9 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
   static_assert(kRowGrain % kernels::kBandRows == 0 && kRowTile % kernels::kBandRows == 0,
                 "chunks and row tiles start on a band");
   auto band_products = [&](const Part& p, const uint8_t* w, int64_t r0, int64_t r1) {
-    const int64_t nb = p.m->band_blocks_;
-    const int64_t col_bytes = kernels::kPackRows * p.row_bytes / nb, x_block_bytes = p.x_row_bytes / nb;
+    const int64_t nb = p.m->band_blocks_, seg = p.m->band_segment_;
+    const kernels::BandShape shape{nb, seg, kernels::kPackRows * p.row_bytes / nb};
+    const int64_t x_block_bytes = p.x_row_bytes / nb;
     for (int64_t b = r0 - r0 % kernels::kBandRows; b < r1; b += kernels::kBandRows) {
       const uint8_t* band = w - (r0 - b) * p.row_bytes;
       const int64_t n_groups = std::min(kernels::kBandGroups, (p.m->packed_rows_ - b) / kernels::kPackRows);
@@ -260,12 +263,12 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
       for (int64_t tok = 0; tok < n_tokens; ++tok) {
         const uint8_t* xt = p.xq_packed + tok * p.x_row_bytes;
         float acc[kernels::kBandRows] = {};
-        for (int64_t s = 0; s * kernels::kBandSegmentBlocks < nb; ++s) {
-          const int64_t c0 = s * kernels::kBandSegmentBlocks, len = std::min(kernels::kBandSegmentBlocks, nb - c0);
+        for (int64_t s = 0; s * seg < nb; ++s) {
+          const int64_t c0 = s * seg, len = std::min(seg, nb - c0);
           for (int64_t g = 0; g < n_groups; ++g) {
             float out[kernels::kPackRows];
-            p.dot_packed(len * (cols / nb), band + kernels::band_offset(nb, col_bytes, n_groups, g, s),
-                         xt + c0 * x_block_bytes, out);
+            p.dot_packed(len * (cols / nb), band + kernels::band_offset(shape, n_groups, g, s), xt + c0 * x_block_bytes,
+                         out);
             for (int64_t r = 0; r < kernels::kPackRows; ++r) acc[g * kernels::kPackRows + r] += out[r];
           }
         }

@@ -205,31 +205,30 @@ void q8_0_to_float_packed(const void* group, float* out, int64_t n) {
 
 // ---- bands ----
 
-int64_t band_offset(int64_t nb, int64_t col_bytes, int64_t n_groups, int64_t g, int64_t s) {
-  const int64_t c0 = s * kBandSegmentBlocks;  // every segment before s is full
-  const int64_t len = std::min(kBandSegmentBlocks, nb - c0);
-  return (n_groups * c0 + g * len) * col_bytes;
+int64_t band_offset(const BandShape& b, int64_t n_groups, int64_t g, int64_t s) {
+  const int64_t c0 = s * b.segment;  // every segment before s is full
+  const int64_t len = std::min(b.segment, b.nb - c0);
+  return (n_groups * c0 + g * len) * b.col_bytes;
 }
 
-void to_band(const void* groups, void* band, int64_t n_groups, int64_t nb, int64_t col_bytes) {
+void to_band(const void* groups, void* band, int64_t n_groups, const BandShape& b) {
   const uint8_t* src = static_cast<const uint8_t*>(groups);
   uint8_t* dst = static_cast<uint8_t*>(band);
-  for (int64_t s = 0; s * kBandSegmentBlocks < nb; ++s) {
-    const int64_t c0 = s * kBandSegmentBlocks, len = std::min(kBandSegmentBlocks, nb - c0);
+  for (int64_t s = 0; s * b.segment < b.nb; ++s) {
+    const int64_t c0 = s * b.segment, len = std::min(b.segment, b.nb - c0);
     for (int64_t g = 0; g < n_groups; ++g) {
-      std::memcpy(dst + band_offset(nb, col_bytes, n_groups, g, s), src + (g * nb + c0) * col_bytes,
-                  static_cast<size_t>(len * col_bytes));
+      std::memcpy(dst + band_offset(b, n_groups, g, s), src + (g * b.nb + c0) * b.col_bytes,
+                  static_cast<size_t>(len * b.col_bytes));
     }
   }
 }
 
-void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, int64_t nb, int64_t col_bytes) {
+void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, const BandShape& b) {
   const uint8_t* src = static_cast<const uint8_t*>(band);
   uint8_t* dst = static_cast<uint8_t*>(group);
-  for (int64_t s = 0; s * kBandSegmentBlocks < nb; ++s) {
-    const int64_t c0 = s * kBandSegmentBlocks, len = std::min(kBandSegmentBlocks, nb - c0);
-    std::memcpy(dst + c0 * col_bytes, src + band_offset(nb, col_bytes, n_groups, g, s),
-                static_cast<size_t>(len * col_bytes));
+  for (int64_t s = 0; s * b.segment < b.nb; ++s) {
+    const int64_t c0 = s * b.segment, len = std::min(b.segment, b.nb - c0);
+    std::memcpy(dst + c0 * b.col_bytes, src + band_offset(b, n_groups, g, s), static_cast<size_t>(len * b.col_bytes));
   }
 }
 

@@ -52,24 +52,21 @@ void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n);
 void q8_0_to_float_packed(const void* group, float* out, int64_t n);
 
 // ---- bands ----------------------------------------------------------------------------------------
-// Long packed rows (TypeTraits::band_min_cols; Q4_K: ffn_down's 8960 columns) are stored in bands
-// of kBandGroups groups (16 rows): the band's block columns are cut into segments of
-// kBandSegmentBlocks (the last may be shorter), and a band holds segment 0 of each of its groups in
-// turn, then segment 1 of each, and so on. The product reads a band in one sequential pass, and
-// each segment's activations (2.3 KB of Q8_K) serve four groups from L1. Over whole groups the
-// activations of a long row (10 KB for 8960 columns) were pushed out of L1 by the 20 KB of weights
-// between two uses, and the packed Q4_K dot read 15-25% slower than over short rows (two threads,
-// Zen 5; bench/RESULTS.md). A layout in which a group's block columns are equal slices of
-// `col_bytes` (Q4_K: one Q4KPackedGroup per block column) can be banded; the last band of a matrix
-// may hold fewer groups. Bands start every kBandRows rows from the matrix's first row.
+// Long packed rows (TypeTraits::band_min_cols: ffn_down's 8960 columns) are stored in bands of
+// kBandGroups groups (16 rows): the band's block columns are cut into segments (BandShape; the
+// last may be shorter), and a band holds segment 0 of each of its groups in turn, then segment 1
+// of each, and so on. The product reads a band in one sequential pass, and each segment's
+// activations (1-2 KB) serve four groups from L1. Over whole groups the activations of a long row
+// (10 KB of Q8_K for 8960 columns) were pushed out of L1 by the weights between two uses (20 KB
+// for Q4_K), and the packed dots read 10-25% slower than over short rows (two threads, Zen 5;
+// bench/RESULTS.md). The last band of a matrix may hold fewer groups; bands start every kBandRows
+// rows from the matrix's first row.
 constexpr int64_t kBandGroups = 4;
 constexpr int64_t kBandRows = kBandGroups * kPackRows;
-constexpr int64_t kBandSegmentBlocks = 8;
-// Offset, from its band's start, of group g's segment s in a band of n_groups groups of nb block
-// columns of col_bytes each.
-int64_t band_offset(int64_t nb, int64_t col_bytes, int64_t n_groups, int64_t g, int64_t s);
+// Offset, from its band's start, of group g's segment s in a band of n_groups groups.
+int64_t band_offset(const BandShape& b, int64_t n_groups, int64_t g, int64_t s);
 // band <- the n_groups consecutive groups at `groups`, in band order; and back, one group.
-void to_band(const void* groups, void* band, int64_t n_groups, int64_t nb, int64_t col_bytes);
-void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, int64_t nb, int64_t col_bytes);
+void to_band(const void* groups, void* band, int64_t n_groups, const BandShape& b);
+void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, const BandShape& b);
 
 }  // namespace lantern::engine::kernels

@@ -90,7 +90,7 @@ bool WeightArena::packing_allowed() {
 
 const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8_t* mapped, int64_t rows,
                                                      int64_t row_bytes, kernels::PackFn pack, int64_t cols,
-                                                     int64_t band_blocks) {
+                                                     kernels::BandShape band) {
   const uint64_t n = static_cast<uint64_t>(rows) * static_cast<uint64_t>(row_bytes);
   const uint64_t at = (used_ + kAlign - 1) / kAlign * kAlign;
   if (rows <= 0 || row_bytes <= 0 || at > capacity_ || n > capacity_ - at) return nullptr;
@@ -105,7 +105,7 @@ const std::atomic<const uint8_t*>* WeightArena::add(uint64_t offset, const uint8
     const uint64_t begin = static_cast<uint64_t>(k * seg) * static_cast<uint64_t>(row_bytes);
     const uint64_t len = static_cast<uint64_t>(std::min(rows, (k + 1) * seg) - k * seg) * static_cast<uint64_t>(row_bytes);
     pending_.push_back(
-        {offset + begin, mapped + begin, base_ + at + begin, len, &slots[k], pack, cols, row_bytes, band_blocks});
+        {offset + begin, mapped + begin, base_ + at + begin, len, &slots[k], pack, cols, row_bytes, band});
   }
   return slots.get();
 }
@@ -153,18 +153,17 @@ Status WeightArena::copy_segment(const GgufFile& file, const Copy& c, std::vecto
   const uint64_t packed = rows / kernels::kPackRows * group_bytes;
   // Bands: each band's groups are packed after the segment's bytes in `staging`, then reordered.
   const uint64_t band_bytes = kernels::kBandGroups * group_bytes;
-  const uint64_t need = c.n + (c.band_blocks > 0 ? band_bytes : 0);
+  const uint64_t need = c.n + (c.band.nb > 0 ? band_bytes : 0);
   if (staging.size() < need) staging.resize(need);
   LT_RETURN_IF_ERROR(file.read_at(c.offset, staging.data(), c.n));
-  if (c.band_blocks == 0) {
+  if (c.band.nb == 0) {
     for (uint64_t at = 0; at < packed; at += group_bytes) c.pack(staging.data() + at, c.dst + at, c.cols);
   } else {
     uint8_t* groups = staging.data() + c.n;
-    const int64_t col_bytes = static_cast<int64_t>(group_bytes) / c.band_blocks;
     for (uint64_t at = 0; at < packed; at += band_bytes) {
       const int64_t n_groups = static_cast<int64_t>(std::min(band_bytes, packed - at) / group_bytes);
       for (int64_t g = 0; g < n_groups; ++g) c.pack(staging.data() + at + g * group_bytes, groups + g * group_bytes, c.cols);
-      kernels::to_band(groups, c.dst + at, n_groups, c.band_blocks, col_bytes);
+      kernels::to_band(groups, c.dst + at, n_groups, c.band);
     }
   }
   std::memcpy(c.dst + packed, staging.data() + packed, c.n - packed);

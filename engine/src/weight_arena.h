@@ -49,11 +49,11 @@ class WeightArena {
   // at `mapped`), in segments of segment_rows(row_bytes) rows; returns the segments' slots (each
   // null until its copy is complete), or nullptr when the arena is full. With `pack` (the
   // matrix type's kernels::PackFn, rows of `cols` elements), every whole group of
-  // kernels::kPackRows rows is stored packed and the last rows % kPackRows rows plain; with
-  // band_blocks > 0 (kernels::band_blocks), the groups are stored in bands of band_blocks block
-  // columns per row (packed_rows.h).
+  // kernels::kPackRows rows is stored packed and the last rows % kPackRows rows plain; with a
+  // `band` shape (kernels::band_shape), the groups are stored in bands (packed_rows.h).
   const std::atomic<const uint8_t*>* add(uint64_t offset, const uint8_t* mapped, int64_t rows, int64_t row_bytes,
-                                         kernels::PackFn pack = nullptr, int64_t cols = 0, int64_t band_blocks = 0);
+                                         kernels::PackFn pack = nullptr, int64_t cols = 0,
+                                         kernels::BandShape band = {});
   // Whether matrices may be stored packed: not when LANTERN_WEIGHTS=copy (a plain copy, for
   // comparing the two).
   static bool packing_allowed();
@@ -83,7 +83,7 @@ class WeightArena {
     std::atomic<const uint8_t*>* slot;
     kernels::PackFn pack;      // nullptr: a plain copy
     int64_t cols, row_bytes;   // with pack
-    int64_t band_blocks;       // with pack: block columns per row in bands, or 0
+    kernels::BandShape band;   // with pack: the bands' shape (nb == 0: none)
   };
   // Reads one segment into c.dst, packed when c.pack is set (through `staging`).
   static Status copy_segment(const GgufFile& file, const Copy& c, std::vector<uint8_t>& staging);

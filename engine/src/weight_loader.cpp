@@ -44,8 +44,8 @@ Result<Matrix> WeightLoader::matrix(const std::string& name, int64_t rows, int64
     // Packed for the decode kernels where the CPU level has them (packed_rows.h).
     const kernels::TypeTraits& traits = *kernels::active_traits(t->type);
     const kernels::PackFn pack = WeightArena::packing_allowed() ? traits.pack : nullptr;
-    const int64_t band_blocks = pack != nullptr ? kernels::band_blocks(traits, cols) : 0;
-    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes, pack, cols, band_blocks)) {
+    const kernels::BandShape band = pack != nullptr ? kernels::band_shape(traits, cols, row_bytes) : kernels::BandShape{};
+    if (const auto* slots = arena_->add(t->offset, t->data, rows, row_bytes, pack, cols, band)) {
       m = m->relocatable(slots, WeightArena::segment_rows(row_bytes), pack != nullptr);
     }
   }

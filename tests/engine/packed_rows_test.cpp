@@ -174,18 +174,20 @@ TEST(PackedRows, PackedDotMatchesTheScalarDot) {
 // group back byte for byte. Short last segments and bands of fewer than kBandGroups groups too.
 TEST(PackedRows, BandsHoldEverySegmentOfEveryGroupWhereTheDefinitionSays) {
   const int64_t col_bytes = 5;  // any slice size: the band layout only moves whole block columns
-  for (int64_t nb : {1, 8, 9, 17, 35}) {
+  for (int64_t seg : {8, 32}) {
+  for (int64_t nb : {1, 8, 9, 17, 35, 136}) {
     for (int64_t n_groups = 1; n_groups <= kernels::kBandGroups; ++n_groups) {
-      SCOPED_TRACE("nb=" + std::to_string(nb) + " groups=" + std::to_string(n_groups));
+      SCOPED_TRACE("segment=" + std::to_string(seg) + " nb=" + std::to_string(nb) + " groups=" + std::to_string(n_groups));
+      const kernels::BandShape shape{nb, seg, col_bytes};
       const int64_t group_bytes = nb * col_bytes;
       std::vector<uint8_t> groups(n_groups * group_bytes), band(groups.size(), 0xEE), back(group_bytes);
       for (size_t i = 0; i < groups.size(); ++i) groups[i] = static_cast<uint8_t>(i * 7 + i / 251);
-      kernels::to_band(groups.data(), band.data(), n_groups, nb, col_bytes);
+      kernels::to_band(groups.data(), band.data(), n_groups, shape);
       int64_t expected_offset = 0;  // segments in order: s, then g
-      for (int64_t s = 0; s * kernels::kBandSegmentBlocks < nb; ++s) {
-        const int64_t c0 = s * kernels::kBandSegmentBlocks, len = std::min(kernels::kBandSegmentBlocks, nb - c0);
+      for (int64_t s = 0; s * seg < nb; ++s) {
+        const int64_t c0 = s * seg, len = std::min(seg, nb - c0);
         for (int64_t g = 0; g < n_groups; ++g) {
-          const int64_t at = kernels::band_offset(nb, col_bytes, n_groups, g, s);
+          const int64_t at = kernels::band_offset(shape, n_groups, g, s);
           ASSERT_EQ(at, expected_offset) << "s=" << s << " g=" << g;
           ASSERT_EQ(std::memcmp(band.data() + at, groups.data() + g * group_bytes + c0 * col_bytes, len * col_bytes), 0)
               << "s=" << s << " g=" << g;
@@ -194,10 +196,11 @@ TEST(PackedRows, BandsHoldEverySegmentOfEveryGroupWhereTheDefinitionSays) {
       }
       EXPECT_EQ(expected_offset, static_cast<int64_t>(band.size()));
       for (int64_t g = 0; g < n_groups; ++g) {
-        kernels::group_from_band(band.data(), n_groups, g, back.data(), nb, col_bytes);
+        kernels::group_from_band(band.data(), n_groups, g, back.data(), shape);
         EXPECT_EQ(std::memcmp(back.data(), groups.data() + g * group_bytes, group_bytes), 0) << "group " << g;
       }
     }
+  }
   }
 }
 
@@ -205,19 +208,18 @@ TEST(PackedRows, BandsHoldEverySegmentOfEveryGroupWhereTheDefinitionSays) {
 // bands where the type's kernels keep rows of n_cols so), the last rows % 4 plain.
 std::vector<uint8_t> packed_copy(const kernels::TypeTraits& t, const uint8_t* rows, int64_t n_rows, int64_t n_cols,
                                  int64_t seg) {
-  const int64_t row_bytes = kernels::row_size(t, n_cols), group_bytes = kernels::kPackRows * row_bytes;
+  const int64_t row_bytes = kernels::row_size(t, n_cols);
   std::vector<uint8_t> out(rows, rows + n_rows * row_bytes);
   for (int64_t g = 0; g + kernels::kPackRows <= n_rows; g += kernels::kPackRows) {
     EXPECT_EQ(g / seg, (g + kernels::kPackRows - 1) / seg) << "a group straddles two segments";
     t.pack(rows + g * row_bytes, out.data() + g * row_bytes, n_cols);
   }
-  const int64_t nb = kernels::band_blocks(t, n_cols), packed_rows = n_rows / kernels::kPackRows * kernels::kPackRows;
-  if (nb > 0) {
-    for (int64_t b = 0; b < packed_rows; b += kernels::kBandRows) {
-      const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
-      const std::vector<uint8_t> groups(out.begin() + b * row_bytes, out.begin() + (b + n_groups * 4) * row_bytes);
-      kernels::to_band(groups.data(), out.data() + b * row_bytes, n_groups, nb, group_bytes / nb);
-    }
+  const kernels::BandShape band = kernels::band_shape(t, n_cols, row_bytes);
+  const int64_t packed_rows = n_rows / kernels::kPackRows * kernels::kPackRows;
+  for (int64_t b = 0; band.nb > 0 && b < packed_rows; b += kernels::kBandRows) {
+    const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
+    const std::vector<uint8_t> groups(out.begin() + b * row_bytes, out.begin() + (b + n_groups * 4) * row_bytes);
+    kernels::to_band(groups.data(), out.data() + b * row_bytes, n_groups, band);
   }
   return out;
 }
@@ -226,13 +228,13 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
   const auto types = packed_types();
   if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
   // 42 rows: segments 0-15, 16-31, 32-41; rows 40 and 41 lie outside whole groups. 4352 columns
-  // (17 blocks of 256) put Q4_K in bands: a full band at rows 0-15, one of two groups at 32-39,
-  // segments of 8, 8 and 1 block columns.
+  // put the rows in bands: a full band at rows 0-15, one of two groups at 32-39; Q4_K's segments
+  // are 8, 8 and 1 blocks of 256, Q8_0's 32, 32, 32, 32 and 8 (the tail after the last span).
   const int64_t n_rows = 42, seg = 16;
   for (int64_t n_cols : {512, 4352}) {
   for (TensorType type : types) {
     SCOPED_TRACE(std::string(tensor_type_name(type)) + " cols=" + std::to_string(n_cols) +
-                 (kernels::band_blocks(*kernels::active_traits(type), n_cols) > 0 ? " (bands)" : ""));
+                 (kernels::band_shape(*kernels::active_traits(type), n_cols, 1).nb > 0 ? " (bands)" : ""));
     const kernels::TypeTraits& t = *kernels::active_traits(type);
     const auto w = gaussian(n_cols * n_rows, 21, 0.05f);
     auto bytes = quantize_rows(type, w.data(), n_cols, n_rows);

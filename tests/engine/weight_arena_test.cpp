@@ -161,20 +161,22 @@ TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
   ASSERT_TRUE(file.ok()) << file.status().to_string();
   const GgufTensor* t = nullptr;
   for (const GgufTensor& c : (*file)->tensors()) {
-    if (c.n_dims == 2 && c.type == TensorType::kQ4_K && c.ne[1] >= 10 && (t == nullptr || c.ne[1] > t->ne[1])) t = &c;
+    if (c.n_dims == 2 && c.type == TensorType::kQ4_K && c.ne[1] >= 10 && (t == nullptr || c.ne[0] > t->ne[0])) t = &c;
   }
   ASSERT_NE(t, nullptr);
   const int64_t cols = t->ne[0], row_bytes = static_cast<int64_t>(t->n_bytes) / t->ne[1];
   const int64_t rows = t->ne[1] / 4 * 4 - 2;  // two rows after the last whole group
   const int64_t tail = rows / 4 * 4;
   ASSERT_GT(tail % kernels::kBandRows, 0) << "a last band of fewer groups expected";
-  // Then in bands (packed_rows.h), as for rows of kernels::band_blocks(...) block columns: each
-  // band of 16 rows (the last one of tail % 16) is its packed groups in band order.
+  ASSERT_GE(cols / 256, 2) << "bands of more than one segment expected";
+  // Then in bands (packed_rows.h): each band of 16 rows (the last one of tail % 16) is its packed
+  // groups in band order.
   for (const int64_t band_blocks : {int64_t{0}, cols / 256}) {
     SCOPED_TRACE("band_blocks=" + std::to_string(band_blocks));
+    const kernels::BandShape band{band_blocks, 1, band_blocks > 0 ? 4 * row_bytes / band_blocks : 0};
     auto arena = WeightArena::create(t->n_bytes + 64);
     ASSERT_TRUE(arena.ok());
-    const auto* slots = (*arena)->add(t->offset, t->data, rows, row_bytes, kernels::pack_q4_k, cols, band_blocks);
+    const auto* slots = (*arena)->add(t->offset, t->data, rows, row_bytes, kernels::pack_q4_k, cols, band);
     ASSERT_NE(slots, nullptr);
     EXPECT_TRUE((*arena)->packs());
     ASSERT_LE(rows, WeightArena::segment_rows(row_bytes)) << "one segment expected";
@@ -188,7 +190,7 @@ TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
       for (int64_t b = 0; b < tail; b += kernels::kBandRows) {
         const int64_t n_groups = std::min(kernels::kBandGroups, (tail - b) / 4);
         const std::vector<uint8_t> groups(want.begin() + b * row_bytes, want.begin() + (b + 4 * n_groups) * row_bytes);
-        kernels::to_band(groups.data(), want.data() + b * row_bytes, n_groups, band_blocks, 4 * row_bytes / band_blocks);
+        kernels::to_band(groups.data(), want.data() + b * row_bytes, n_groups, band);
       }
     }
     for (int64_t g = 0; g < tail; g += 4) {

@@ -65,7 +65,7 @@ class Matrix {
   // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix. With `packed`, the
   // copies hold every whole group of 4 rows in the packed layout of the type's kernels
   // (packed_rows.h; the type must have one at the active SIMD level), in bands where the type's
-  // kernels store rows of cols() columns so (kernels::band_blocks), and the last rows() % 4 rows
+  // kernels store rows of cols() columns so (kernels::band_shape), and the last rows() % 4 rows
   // plain.
   Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed = false) const;
 
@@ -114,7 +114,10 @@ class Matrix {
   const std::atomic<const uint8_t*>* moved_ = nullptr;  // [segments] copies' addresses once made (WeightArena)
   int64_t segment_rows_ = 0;
   int64_t packed_rows_ = 0;  // rows [0, packed_rows_) are in packed groups once copied (relocatable)
-  int64_t band_blocks_ = 0;  // with packed rows: block columns per row when the groups are in bands
+  // With packed rows in bands (kernels::BandShape): block columns per row (0: not in bands) and per
+  // segment.
+  int64_t band_blocks_ = 0;
+  int64_t band_segment_ = 0;
   std::shared_ptr<const std::vector<uint8_t>> owned_;   // [n_rows][row_bytes_] when owned
   std::string name_;
 };
