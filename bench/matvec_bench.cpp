@@ -6,7 +6,9 @@
 //                     [--mb 1024] [--seconds 3]
 // --tokens N > 1 measures the batched (prompt) path and reports GFLOP/s instead.
 // --packed 1 reads the rows packed four at a time (packed_rows.h) as the weight copy holds them,
-// where the CPU level has a kernel for them.
+// where the CPU level has a kernel for them. --compare-bands 1 (with --packed 1, rows long
+// enough for bands) stores every other copy in whole groups instead, calls the copies in a random
+// order and prints both speeds: the two layouts compared over the same minutes of a noisy bus.
 #include <sys/mman.h>
 #include <time.h>
 
@@ -36,7 +38,7 @@ int main(int argc, char** argv) {
   std::string type_name = "Q4_K";
   int64_t rows = 8960, cols = 1536, tokens = 1, mb = 1024;
   int threads = 0;
-  bool packed = false;
+  bool packed = false, compare_bands = false;
   double seconds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
     else if (k == "--mb") mb = std::atoll(v.c_str());
     else if (k == "--seconds") seconds = std::atof(v.c_str());
     else if (k == "--packed") packed = std::atoi(v.c_str()) != 0;
+    else if (k == "--compare-bands") compare_bands = std::atoi(v.c_str()) != 0;
     else {
       std::fprintf(stderr, "matvec_bench: unknown option %s\n", k.c_str());
       return 2;
@@ -101,8 +104,10 @@ int main(int argc, char** argv) {
         std::memcpy(plain.data(), m + g * row_bytes, plain.size());
         traits->pack(plain.data(), m + g * row_bytes, cols);
       }
-      // Long rows in bands, as WeightArena stores them (packed_rows.h).
-      const kernels::BandShape band = kernels::band_shape(*traits, cols, row_bytes);
+      // Long rows in bands, as WeightArena stores them (packed_rows.h); with --compare-bands, the
+      // odd copies in whole groups.
+      const bool bands = !(compare_bands && c % 2 == 1);
+      const kernels::BandShape band = bands ? kernels::band_shape(*traits, cols, row_bytes) : kernels::BandShape{};
       const int64_t packed_rows = rows / kernels::kPackRows * kernels::kPackRows;
       for (int64_t b = 0; band.nb > 0 && b < packed_rows; b += kernels::kBandRows) {
         const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
@@ -110,7 +115,7 @@ int main(int argc, char** argv) {
         kernels::to_band(groups.data(), m + b * row_bytes, n_groups, band);
       }
       slots.push_back(std::make_unique<std::atomic<const uint8_t*>>(m));
-      mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true);
+      mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true, bands);
     }
   }
   std::vector<float> x(tokens * cols), y(tokens * rows);
@@ -129,10 +134,24 @@ int main(int argc, char** argv) {
   int64_t calls = 0;
   const auto t0 = std::chrono::steady_clock::now();
   double elapsed = 0;
+  double kind_time[2] = {0, 0};  // --compare-bands: even (bands) and odd (whole groups) copies
+  int64_t kind_calls[2] = {0, 0};
+  std::minstd_rand pick(7);
   while (elapsed < seconds) {
-    mats[calls % copies].multiply(x.data(), tokens, y.data(), pool);
+    // In a random order with --compare-bands, so that both kinds see the same minutes of a noisy bus.
+    const int64_t c = compare_bands ? static_cast<int64_t>(pick() % copies) : calls % copies;
+    const auto c0 = std::chrono::steady_clock::now();
+    mats[c].multiply(x.data(), tokens, y.data(), pool);
+    const auto c1 = std::chrono::steady_clock::now();
+    kind_time[c % 2] += std::chrono::duration<double>(c1 - c0).count();
+    ++kind_calls[c % 2];
     ++calls;
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    elapsed = std::chrono::duration<double>(c1 - t0).count();
+  }
+  if (compare_bands && tokens == 1 && kind_calls[0] > 0 && kind_calls[1] > 0) {
+    const double b = matrix_bytes * kind_calls[0] / kind_time[0] / 1e9, g = matrix_bytes * kind_calls[1] / kind_time[1] / 1e9;
+    std::printf("bands %.2f GB/s, whole groups %.2f GB/s (ratio %.3f; %lld and %lld calls, interleaved)\n", b, g, b / g,
+                static_cast<long long>(kind_calls[0]), static_cast<long long>(kind_calls[1]));
   }
   const double per_call = elapsed / calls;
   const double cpu_per_call = (cpu_now() - cpu0) / calls;

@@ -89,14 +89,16 @@ Result<Matrix> Matrix::from_floats(TensorType type, const float* values, int64_t
   return m;
 }
 
-Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed) const {
+Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed,
+                           bool bands) const {
   Matrix m = *this;
   if (owned_ || slots == nullptr || segment_rows <= 0 || segment_rows % kRowTile != 0) return m;
   m.moved_ = slots;
   m.segment_rows_ = segment_rows;
   if (packed && kernels::active_traits(type_)->vec_dot_packed != nullptr) {
     m.packed_rows_ = n_rows_ / kernels::kPackRows * kernels::kPackRows;
-    const kernels::BandShape band = kernels::band_shape(*kernels::active_traits(type_), n_cols_, row_bytes_);
+    const kernels::BandShape band =
+        bands ? kernels::band_shape(*kernels::active_traits(type_), n_cols_, row_bytes_) : kernels::BandShape{};
     m.band_blocks_ = band.nb;
     m.band_segment_ = band.segment;
   }

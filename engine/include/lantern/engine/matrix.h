@@ -65,9 +65,10 @@ class Matrix {
   // 16; slots has ceil(rows() / segment_rows) entries and outlives the matrix. With `packed`, the
   // copies hold every whole group of 4 rows in the packed layout of the type's kernels
   // (packed_rows.h; the type must have one at the active SIMD level), in bands where the type's
-  // kernels store rows of cols() columns so (kernels::band_shape), and the last rows() % 4 rows
-  // plain.
-  Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed = false) const;
+  // kernels store rows of cols() columns so (kernels::band_shape) unless `bands` is false (for
+  // benchmarks that compare the two), and the last rows() % 4 rows plain.
+  Matrix relocatable(const std::atomic<const uint8_t*>* slots, int64_t segment_rows, bool packed = false,
+                     bool bands = true) const;
 
  private:
   // Address of row r, and how many rows from r on are contiguous there (to the end of r's
