@@ -288,8 +288,8 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q4k.to_float_packed = q4_k_to_float_packed_512;
   q4k.band_min_cols = kLongRowCols;  // ffn_down; one block column is one Q4KPackedGroup
   q4k.band_segment_blocks = 8;       // 2 KB of Q8_K activations
-  q80.band_min_cols = kLongRowCols;
-  q80.band_segment_blocks = 2 * kQ8Span;  // whole spans; 1 KB of activations
+  // No bands for Q8_0: segments of two spans (1 KB of activations) measured 0.98-1.06 times the
+  // speed of whole groups over 8960-column rows (matvec_bench --compare-bands), so not worth it.
 }
 
 }  // namespace lantern::engine::kernels

@@ -52,15 +52,15 @@ void unpack_q8_0_row(const void* group, int64_t r, void* row, int64_t n);
 void q8_0_to_float_packed(const void* group, float* out, int64_t n);
 
 // ---- bands ----------------------------------------------------------------------------------------
-// Long packed rows (TypeTraits::band_min_cols: ffn_down's 8960 columns) are stored in bands of
-// kBandGroups groups (16 rows): the band's block columns are cut into segments (BandShape; the
-// last may be shorter), and a band holds segment 0 of each of its groups in turn, then segment 1
-// of each, and so on. The product reads a band in one sequential pass, and each segment's
-// activations (1-2 KB) serve four groups from L1. Over whole groups the activations of a long row
-// (10 KB of Q8_K for 8960 columns) were pushed out of L1 by the weights between two uses (20 KB
-// for Q4_K), and the packed dots read 10-25% slower than over short rows (two threads, Zen 5;
-// bench/RESULTS.md). The last band of a matrix may hold fewer groups; bands start every kBandRows
-// rows from the matrix's first row.
+// Long packed rows (TypeTraits::band_min_cols; Q4_K only: ffn_down's 8960 columns) are stored in
+// bands of kBandGroups groups (16 rows): the band's block columns are cut into segments
+// (BandShape; the last may be shorter), and a band holds segment 0 of each of its groups in turn,
+// then segment 1 of each, and so on. The product reads a band in one sequential pass, and each
+// segment's activations (2 KB of Q8_K for Q4_K's 8 blocks) serve four groups from L1. Over whole
+// groups the activations of a long row (10 KB for 8960 columns) were pushed out of L1 by the 20 KB
+// of weights between two uses, and the packed Q4_K dot read 15-25% slower than over short rows
+// (two threads, Zen 5; bench/RESULTS.md). The last band of a matrix may hold fewer groups; bands
+// start every kBandRows rows from the matrix's first row.
 constexpr int64_t kBandGroups = 4;
 constexpr int64_t kBandRows = kBandGroups * kPackRows;
 // Offset, from its band's start, of group g's segment s in a band of n_groups groups.

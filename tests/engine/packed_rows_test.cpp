@@ -228,8 +228,8 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
   const auto types = packed_types();
   if (types.empty()) GTEST_SKIP() << "this CPU's SIMD level has no packed kernels";
   // 42 rows: segments 0-15, 16-31, 32-41; rows 40 and 41 lie outside whole groups. 4352 columns
-  // put the rows in bands: a full band at rows 0-15, one of two groups at 32-39; Q4_K's segments
-  // are 8, 8 and 1 blocks of 256, Q8_0's 32, 32, 32, 32 and 8 (the tail after the last span).
+  // put Q4_K rows in bands: a full band at rows 0-15, one of two groups at 32-39, segments of 8, 8
+  // and 1 blocks of 256.
   const int64_t n_rows = 42, seg = 16;
   for (int64_t n_cols : {512, 4352}) {
   for (TensorType type : types) {
