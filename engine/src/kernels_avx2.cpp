@@ -283,29 +283,37 @@ inline void q6_levels(const BlockQ6_K& b, int half, __m256i q[4]) {
 float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   const BlockQ6_K* w = static_cast<const BlockQ6_K*>(vw);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  // Byte shuffles that spread, from a vector holding one half's 8 scales (words) in both 128-bit
+  // lanes, scale 2k over the low lane and scale 2k + 1 over the high lane.
+  __m256i spread[4];
+  for (int k = 0; k < 4; ++k) {
+    const char lo0 = static_cast<char>(4 * k), lo1 = static_cast<char>(4 * k + 1);
+    const char hi0 = static_cast<char>(4 * k + 2), hi1 = static_cast<char>(4 * k + 3);
+    spread[k] = _mm256_setr_epi8(lo0, lo1, lo0, lo1, lo0, lo1, lo0, lo1, lo0, lo1, lo0, lo1, lo0, lo1, lo0, lo1,
+                                 hi0, hi1, hi0, hi1, hi0, hi1, hi0, hi1, hi0, hi1, hi0, hi1, hi0, hi1, hi0, hi1);
+  }
   __m256 acc = _mm256_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and half of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     prefetch_ahead(w + i, sizeof(w[i]));
-    const int8_t* scales = w[i].scales;
-    // The levels are stored +32: sum sc * (q - 32) * y = sum sc * q * y - 32 * sum sc * bsum.
-    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(scales)));
+    // The 16 scales as words, once per block. The levels are stored +32: sum sc * (q - 32) * y =
+    // sum sc * q * y - 32 * sum sc * bsum, the second term subtracted as a vector (no horizontal
+    // sum per block).
+    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
     const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
-    const int offset_sum = hsum_i32(_mm256_madd_epi16(sc16, bs)) * 32;
-    __m256i sum = _mm256_setzero_si256();
+    __m256i sum = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5));
     for (int half = 0; half < 2; ++half) {
       __m256i q[4];
       q6_levels(w[i], half, q);
       const int8_t* y = x[i].qs + 128 * half;
-      const int8_t* s = scales + 8 * half;
+      // This half's scales (words 8 * half ..) in both lanes.
+      const __m256i sh = half == 0 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
       for (int k = 0; k < 4; ++k) {
         const __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 32 * k)));
         // Low 128-bit lane: elements 0..15 (scale 2k), high lane: 16..31 (scale 2k + 1).
-        const __m256i scale = _mm256_set_m128i(_mm_set1_epi16(s[2 * k + 1]), _mm_set1_epi16(s[2 * k]));
-        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, scale));
+        sum = _mm256_add_epi32(sum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(sh, spread[k])));
       }
     }
-    sum = _mm256_sub_epi32(sum, _mm256_setr_epi32(offset_sum, 0, 0, 0, 0, 0, 0, 0));
     acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sum), acc);
   }
   return hsum(acc);
