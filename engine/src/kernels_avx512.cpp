@@ -70,10 +70,8 @@ float q4_k_dot_512(int64_t n, const void* vw, const void* vx) {
   const __m128i dup_mins = _mm_setr_epi8(8, 8, 10, 10, 9, 9, 11, 11, 12, 12, 14, 14, 13, 13, 15, 15);
   __m512 acc = _mm512_setzero_ps();
   __m256 acc_m = _mm256_setzero_ps();
-  const bool long_row = n >= kLongRowCols;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    prefetch_stream_ahead(w + i, sizeof(w[i]));
-    if (long_row) prefetch_activations(x + i + 2, sizeof(x[i]));
+    prefetch_stream_ahead(w + i, sizeof(w[i]));  // no activation prefetch for one row: see the Q6_K dot
     const __m128 dd = k4_block_scales(&w[i].d, x[i].d);
     const __m128i sm = k4_scales_vec(w[i].scales);
     acc_m = k4_min_accumulate(sm, dup_mins, x[i].bsums, dd, acc_m);
@@ -109,15 +107,15 @@ float q6_k_dot_512(int64_t n, const void* vw, const void* vx) {
   const __m512i shr23 = lane_words(0, 0, 2, 2);
   // Sub-blocks of 16: vector q01 of half h covers 8h + 0..3 (one per 128-bit lane), q23 8h + 4..7.
   const __m512i sidx[4] = {lane_scale_words(0), lane_scale_words(4), lane_scale_words(8), lane_scale_words(12)};
-  const bool long_row = n >= kLongRowCols;
   __m512 acc = _mm512_setzero_ps();
   // Hot loop: Q6_K holds the output matrix and part of ffn_down / attn_v in Q4_K_M files.
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    // As the packed dots (kernels_x86.h). Activations two blocks ahead into L1, for long rows
-    // only: over 8960-column rows (ffn_down) 63.0 against 56.2 GB/s (medians of 15 interleaved
-    // passes, two threads, Zen 5); over 1536 columns they only cost load slots.
+    // Weights only. Unlike the packed dots, a one-row dot keeps its activations in L1 even over
+    // 8960 columns (7.3 KB of weights between two uses of a block), and prefetching them too (5
+    // prefetches per block against the weights' 4) made 8960-column rows read 45 instead of 62
+    // GB/s in fast minutes (a copy of this loop, two threads, interleaved with a plain read that
+    // made 67-69) and no faster in slow ones (bench/RESULTS.md).
     prefetch_stream_ahead(w + i, sizeof(w[i]));
-    if (long_row) prefetch_activations(x + i + 2, sizeof(x[i]));
     // The 16 scales as words, once: for the -32 offset of every element (sum_j sc_j * 32 *
     // activation sum of sub-block j, subtracted as a vector, no horizontal sum per block) and,
     // spread by vpermw, as the multipliers of each sub-block's products.

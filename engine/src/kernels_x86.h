@@ -55,10 +55,10 @@ inline void prefetch_stream_ahead(const void* p, size_t bytes) {
 // weights streaming past, and every reload from L2 stalls the stream; with this prefetch the
 // packed Q4_K dot over 8960-column rows read 74 instead of 66 GB/s (two threads, Zen 5, medians of
 // 15 interleaved passes; 74.5 against 72.4 at 1536 columns).
-// The dots call it only for rows of at least kLongRowCols columns: over short rows the activations
-// stay in L1 anyway, and the prefetches (one per 64 bytes of activations, more than the weights'
-// own for Q6_K) only take load slots. Without them, with the weights in L2 (kernel_bench, one
-// core, 1536 columns): Q6_K 35-36 -> 49-50 GB/s, packed Q4_K 55 -> 59, packed Q8_0 60 -> 62-67.
+// The packed dots call it only for rows of at least kLongRowCols columns: over short rows the
+// activations stay in L1 anyway, and the prefetches only take load slots. Without them, with the
+// weights in L2 (kernel_bench, one core, 1536 columns): packed Q4_K 55 -> 59, packed Q8_0 60 ->
+// 62-67. The one-row dots (Q6_K, plain Q4_K) do not call it: see q6_k_dot_512.
 constexpr int64_t kLongRowCols = 4096;
 inline void prefetch_activations(const void* p, size_t bytes) {
   const char* c = static_cast<const char*>(p);
