@@ -7,12 +7,14 @@
 // of roughly 35 cycles, so the inner loops avoid anything per element that is not a vector op.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
 #include "kernels.h"
 #include "kernels_x86.h"
+#include "packed_rows.h"
 
 namespace lantern::engine::kernels {
 namespace {
@@ -533,6 +535,113 @@ void q6_k_to_float(const void* src, float* dst, int64_t n) {
   }
 }
 
+// ---- packed Q4_K (packed_rows.h), four rows per call ------------------------------------------
+// The AVX-512 packed dot (kernels_avx512_packed.cpp) in 256-bit halves: each 64-byte load of the
+// packed order is two 32-byte ones whose 16-bit words j hold elements of sub-block j % 8, so the
+// eight byte products of a row add up in 16 bits (|sum| <= 8 * 2 * 15 * 127 < 32768) before one
+// multiply by the scales.
+void q4_k_dot_packed(int64_t n, const void* vg, const void* vx, float* out) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const char z = static_cast<char>(0x80);
+  // Word j of a lane takes scale byte j % 8 of the row's scales.
+  const __m256i scale_words = _mm256_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z,
+                                               0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z);
+  constexpr int64_t kGroupBytes = kPackRows * sizeof(BlockQ4_K), kMeta = kPackRows * 128;
+  __m256 acc[kPackRows];
+  __m128 acc_min[kPackRows];
+  for (int r = 0; r < kPackRows; ++r) {
+    acc[r] = _mm256_setzero_ps();
+    acc_min[r] = _mm_setzero_ps();
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kGroupBytes) {
+    prefetch_ahead(g, kGroupBytes);
+    const __m128i bsums = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums));  // 8 sub-blocks of 32
+    const int8_t* y = x[i].qs;
+    for (int r = 0; r < kPackRows; ++r) {
+      const uint8_t* meta = g + kMeta + 16 * r;  // 12 scale bytes, d, dmin
+      const __m128i sm = k4_scales_vec(meta);
+      const __m128 dd = k4_block_scales(reinterpret_cast<const uint16_t*>(meta + 12), x[i].d);
+      const __m128i mins = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_srli_si128(sm, 8)), bsums);
+      acc_min[r] = _mm_fmadd_ps(_mm_shuffle_ps(dd, dd, 0x55), _mm_cvtepi32_ps(mins), acc_min[r]);  // dmin * dx
+      const uint8_t* q = g + 128 * r;
+      __m256i p = _mm256_setzero_si256();
+      for (int h = 0; h < 2; ++h) {      // the 64-byte load h of the AVX-512 dot
+        for (int j = 0; j < 2; ++j) {    // its 32-byte halves
+          const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 64 * h + 32 * j));
+          const __m256i lo = _mm256_and_si256(qv, low4), hi = _mm256_and_si256(_mm256_srli_epi16(qv, 4), low4);
+          const int8_t* ya = y + 128 * h + 32 * j;  // activations of element set 2h; 2h + 1 is 64 bytes on
+          p = _mm256_add_epi16(p, _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ya))));
+          p = _mm256_add_epi16(p, _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ya + 64))));
+        }
+      }
+      const __m256i sum = _mm256_madd_epi16(p, _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), scale_words));
+      acc[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(sum), acc[r]);
+    }
+  }
+  for (int r = 0; r < kPackRows; ++r) {
+    const __m128 m = _mm_hadd_ps(acc_min[r], acc_min[r]);
+    out[r] = hsum(acc[r]) - _mm_cvtss_f32(_mm_hadd_ps(m, m));
+  }
+}
+
+// Row r of block column `col` of a packed Q4_K group -> one plain block (unpack_q4_k_row, the
+// layout's definition, in vectors). Natural qs byte 32c + t holds elements 64c + t (low nibble)
+// and 64c + 32 + t (high); in the packed order those are byte 16 * ((t % 8) / 2) + 4c + t % 2 and
+// that plus 2 of load t / 16, low nibbles for t % 16 < 8, high ones above. Dword c of each
+// 16-byte lane thus holds all that natural chunk c needs, so a 4x4 dword transpose of each
+// load's lanes (both loads at once, one per 128-bit lane) and two byte shuffles per chunk do it.
+inline void q4_k_unpack_block(const uint8_t* col, int64_t r, BlockQ4_K* out) {
+  const uint8_t* q = col + 128 * r;  // loads 0 and 1 of the row: q, q + 64
+  auto lanes = [&](int i) {          // lane i of load 0 | lane i of load 1
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * i))),
+                                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 64 + 16 * i)), 1);
+  };
+  const __m256i y0 = lanes(0), y1 = lanes(1), y2 = lanes(2), y3 = lanes(3);
+  const __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpacklo_epi32(y2, y3);
+  const __m256i t2 = _mm256_unpackhi_epi32(y0, y1), t3 = _mm256_unpackhi_epi32(y2, y3);
+  const __m256i col_dwords[4] = {_mm256_unpacklo_epi64(t0, t1), _mm256_unpackhi_epi64(t0, t1),
+                                 _mm256_unpacklo_epi64(t2, t3), _mm256_unpackhi_epi64(t2, t3)};
+  // Byte t' of a lane: byte 4 * ((t' % 8) / 2) + t' % 2 of the chunk's dwords (element 64c + t),
+  // and 2 further (element 64c + 32 + t).
+  const __m256i lo_idx = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13,
+                                          0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
+  const __m256i hi_idx = _mm256_add_epi8(lo_idx, _mm256_set1_epi8(2));
+  const __m256i upper = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1,
+                                         0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i low4 = _mm256_set1_epi8(0x0F), high4 = _mm256_set1_epi8(static_cast<char>(0xF0));
+  for (int c = 0; c < 4; ++c) {
+    const __m256i a = _mm256_shuffle_epi8(col_dwords[c], lo_idx), b = _mm256_shuffle_epi8(col_dwords[c], hi_idx);
+    // t' < 8: the low nibbles of a and b; t' >= 8: their high nibbles.
+    const __m256i from_low = _mm256_or_si256(_mm256_and_si256(a, low4), _mm256_and_si256(_mm256_slli_epi16(b, 4), high4));
+    const __m256i from_high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), low4), _mm256_and_si256(b, high4));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out->qs + 32 * c), _mm256_blendv_epi8(from_low, from_high, upper));
+  }
+  const uint8_t* meta = col + kPackRows * 128 + 16 * r;  // 12 scale bytes, d, dmin
+  std::memcpy(out->scales, meta, 12);
+  std::memcpy(&out->d, meta + 12, 2);
+  std::memcpy(&out->dmin, meta + 14, 2);
+}
+
+void q4_k_unpack_row(const void* group, int64_t r, void* row, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
+  for (int64_t i = 0; i < n / kQK_K; ++i) q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, out + i);
+}
+
+// Dequantizes a packed Q4_K group: each block unpacked, then converted as the plain to_float does.
+void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  BlockQ4_K block;
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    for (int r = 0; r < kPackRows; ++r) {
+      q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, &block);
+      q4_k_to_float(&block, out + r * n + i * kQK_K, kQK_K);
+    }
+  }
+}
+
 }  // namespace
 
 void fill_avx2_table(TypeTraits* t) {
@@ -558,6 +667,14 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ8_K).from_float = q8_k_from_float;
   at(TensorType::kQ2_K).vec_dot = q2_k_dot;
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
+  TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h), as at the AVX-512 level
+  q4k.pack = pack_q4_k;
+  q4k.unpack_row = q4_k_unpack_row;  // the vector version of unpack_q4_k_row
+  q4k.x_permute_packed = q4_k_x_permute_packed;
+  q4k.vec_dot_packed = q4_k_dot_packed;
+  q4k.to_float_packed = q4_k_to_float_packed;
+  q4k.band_min_cols = kLongRowCols;
+  q4k.band_segment_blocks = 8;
 }
 
 }  // namespace lantern::engine::kernels

@@ -9,7 +9,8 @@
 // also reordered so that one 64-byte load feeds the dot products without shuffles, and its
 // activations are reordered to match (x_permute_packed), once per token. These functions define
 // the layouts (plain C++, run on every CPU); the dots that read them are in
-// kernels_avx512_packed.cpp. Q6_K was tried too and left plain: its packed dot computed 28% faster
+// kernels_avx512_packed.cpp (Q4_K and Q8_0) and kernels_avx2.cpp (Q4_K, in 32-byte halves of the
+// same loads). Q6_K was tried too and left plain: its packed dot computed 28% faster
 // in L2 but read no faster from DRAM, and decode came out 2-4% slower (bench/RESULTS.md).
 #pragma once
 

@@ -169,6 +169,51 @@ TEST(PackedRows, PackedDotMatchesTheScalarDot) {
   }
 }
 
+// Every SIMD level this CPU runs that has a packed Q4_K kernel (AVX2 and AVX-512), whether or not
+// it is the active one: its unpack_row gives back the rows that the layout's definition packed,
+// its group dequantization the plain rows' floats exactly, and its packed dot the scalar dot.
+TEST(PackedRows, EveryLevelsQ4KKernelsMatchTheDefinition) {
+  int levels = 0;
+  for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
+    const kernels::TypeTraits* t = kernels::traits_at(level, TensorType::kQ4_K);
+    if (t == nullptr || t->vec_dot_packed == nullptr) continue;
+    ++levels;
+    for (int64_t n_cols : {256, 1536, 8960}) {
+      SCOPED_TRACE(std::string(kernels::simd_level_name(level)) + " n=" + std::to_string(n_cols));
+      const auto w = gaussian(n_cols * kernels::kPackRows, 31, 0.05f);
+      auto rows = quantize_rows(TensorType::kQ4_K, w.data(), n_cols, kernels::kPackRows);
+      ASSERT_TRUE(rows.ok());
+      const int64_t row_bytes = kernels::row_size(*t, n_cols);
+      std::vector<uint8_t> group(rows->size()), back(row_bytes);
+      kernels::pack_q4_k(rows->data(), group.data(), n_cols);
+      std::vector<float> floats(kernels::kPackRows * n_cols), want(n_cols);
+      t->to_float_packed(group.data(), floats.data(), n_cols);
+      const kernels::TypeTraits& ref = *kernels::scalar_traits(TensorType::kQ4_K);
+      const kernels::TypeTraits& xt = *kernels::scalar_traits(TensorType::kQ8_K);
+      const auto x = gaussian(n_cols, 32);
+      std::vector<uint8_t> xq(kernels::row_size(xt, n_cols));
+      xt.from_float(x.data(), xq.data(), n_cols);
+      std::vector<uint8_t> xp = xq;
+      t->x_permute_packed(xp.data(), n_cols);
+      float out[kernels::kPackRows];
+      t->vec_dot_packed(n_cols, group.data(), xp.data(), out);
+      for (int64_t r = 0; r < kernels::kPackRows; ++r) {
+        t->unpack_row(group.data(), r, back.data(), n_cols);
+        EXPECT_EQ(std::memcmp(back.data(), rows->data() + r * row_bytes, row_bytes), 0) << "unpack_row " << r;
+        t->to_float(rows->data() + r * row_bytes, want.data(), n_cols);
+        EXPECT_EQ(std::vector<float>(floats.begin() + r * n_cols, floats.begin() + (r + 1) * n_cols), want) << "row " << r;
+        std::vector<float> wf(n_cols);
+        ref.to_float(rows->data() + r * row_bytes, wf.data(), n_cols);
+        double magnitude = 0;
+        for (int64_t i = 0; i < n_cols; ++i) magnitude += std::fabs(wf[i] * x[i]);
+        EXPECT_NEAR(out[r], ref.vec_dot(n_cols, rows->data() + r * row_bytes, xq.data()), 1e-5 * magnitude + 1e-6)
+            << "dot row " << r;
+      }
+    }
+  }
+  if (levels == 0) GTEST_SKIP() << "this CPU has no SIMD level with a packed Q4_K kernel";
+}
+
 // Bands (packed_rows.h), by their definition: segment s of group g lies at band_offset(g, s), the
 // segments of a band follow each other without gaps or overlaps, and group_from_band gives every
 // group back byte for byte. Short last segments and bands of fewer than kBandGroups groups too.
