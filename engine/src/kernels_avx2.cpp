@@ -7,7 +7,6 @@
 // of roughly 35 cycles, so the inner loops avoid anything per element that is not a vector op.
 #include <immintrin.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
