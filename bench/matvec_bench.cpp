@@ -108,12 +108,7 @@ int main(int argc, char** argv) {
       // odd copies in whole groups.
       const bool bands = !(compare_bands && c % 2 == 1);
       const kernels::BandShape band = bands ? kernels::band_shape(*traits, cols, row_bytes) : kernels::BandShape{};
-      const int64_t packed_rows = rows / kernels::kPackRows * kernels::kPackRows;
-      for (int64_t b = 0; band.nb > 0 && b < packed_rows; b += kernels::kBandRows) {
-        const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
-        const std::vector<uint8_t> groups(m + b * row_bytes, m + (b + n_groups * kernels::kPackRows) * row_bytes);
-        kernels::to_band(groups.data(), m + b * row_bytes, n_groups, band);
-      }
+      if (band.nb > 0) kernels::to_bands(m, rows / kernels::kPackRows * kernels::kPackRows, row_bytes, band);
       slots.push_back(std::make_unique<std::atomic<const uint8_t*>>(m));
       mats[c] = mats[c].relocatable(slots.back().get(), seg_rows, true, bands);
     }

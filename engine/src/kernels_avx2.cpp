@@ -672,8 +672,8 @@ void fill_avx2_table(TypeTraits* t) {
   q4k.x_permute_packed = q4_k_x_permute_packed;
   q4k.vec_dot_packed = q4_k_dot_packed;
   q4k.to_float_packed = q4_k_to_float_packed;
-  q4k.band_min_cols = kLongRowCols;
-  q4k.band_segment_blocks = 8;
+  q4k.band_min_cols = kQ4KBandMinCols;
+  q4k.band_segment_blocks = kQ4KBandSegmentBlocks;
 }
 
 }  // namespace lantern::engine::kernels

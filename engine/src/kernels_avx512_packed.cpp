@@ -286,8 +286,8 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // needs the bsums from_float leaves
   q4k.vec_dot_packed = q4_k_dot_packed_512;
   q4k.to_float_packed = q4_k_to_float_packed_512;
-  q4k.band_min_cols = kLongRowCols;  // ffn_down; one block column is one Q4KPackedGroup
-  q4k.band_segment_blocks = 8;       // 2 KB of Q8_K activations
+  q4k.band_min_cols = kQ4KBandMinCols;  // one block column is one Q4KPackedGroup
+  q4k.band_segment_blocks = kQ4KBandSegmentBlocks;
   // No bands for Q8_0: segments of two spans (1 KB of activations) measured 0.98-1.06 times the
   // speed of whole groups over 8960-column rows (matvec_bench --compare-bands), so not worth it.
 }

@@ -108,7 +108,7 @@ Matrix Matrix::relocatable(const std::atomic<const uint8_t*>* slots, int64_t seg
 const uint8_t* Matrix::packed_group(int64_t g, const uint8_t* w, std::vector<uint8_t>& scratch) const {
   if (band_blocks_ == 0) return w;
   const int64_t b0 = g - g % kernels::kBandRows;  // the band's first row
-  const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows_ - b0) / kernels::kPackRows);
+  const int64_t n_groups = kernels::band_groups(packed_rows_, b0);
   const int64_t group_bytes = kernels::kPackRows * row_bytes_;
   if (scratch.size() < static_cast<size_t>(group_bytes)) scratch.resize(static_cast<size_t>(group_bytes));
   kernels::group_from_band(w - (g - b0) * row_bytes_, n_groups, (g - b0) / kernels::kPackRows, scratch.data(),
@@ -260,7 +260,7 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     const int64_t x_block_bytes = p.x_row_bytes / nb;
     for (int64_t b = r0 - r0 % kernels::kBandRows; b < r1; b += kernels::kBandRows) {
       const uint8_t* band = w - (r0 - b) * p.row_bytes;
-      const int64_t n_groups = std::min(kernels::kBandGroups, (p.m->packed_rows_ - b) / kernels::kPackRows);
+      const int64_t n_groups = kernels::band_groups(p.m->packed_rows_, b);
       const int64_t lo = std::max(b, r0), hi = std::min(b + n_groups * kernels::kPackRows, r1);
       for (int64_t tok = 0; tok < n_tokens; ++tok) {
         const uint8_t* xt = p.xq_packed + tok * p.x_row_bytes;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "kernels.h"
 
@@ -220,6 +221,16 @@ void to_band(const void* groups, void* band, int64_t n_groups, const BandShape& 
       std::memcpy(dst + band_offset(b, n_groups, g, s), src + (g * b.nb + c0) * b.col_bytes,
                   static_cast<size_t>(len * b.col_bytes));
     }
+  }
+}
+
+void to_bands(void* rows, int64_t packed_rows, int64_t row_bytes, const BandShape& b) {
+  uint8_t* p = static_cast<uint8_t*>(rows);
+  std::vector<uint8_t> groups;
+  for (int64_t r = 0; r < packed_rows; r += kBandRows) {
+    const int64_t n_groups = band_groups(packed_rows, r);
+    groups.assign(p + r * row_bytes, p + (r + n_groups * kPackRows) * row_bytes);
+    to_band(groups.data(), p + r * row_bytes, n_groups, b);
   }
 }
 

@@ -64,10 +64,22 @@ void q8_0_to_float_packed(const void* group, float* out, int64_t n);
 // start every kBandRows rows from the matrix's first row.
 constexpr int64_t kBandGroups = 4;
 constexpr int64_t kBandRows = kBandGroups * kPackRows;
+// Q4_K's bands, at every level with a packed Q4_K dot (TypeTraits::band_min_cols and
+// band_segment_blocks): from ffn_down's length on, segments of 2 KB of Q8_K activations.
+constexpr int64_t kQ4KBandMinCols = 4096;
+constexpr int64_t kQ4KBandSegmentBlocks = 8;
+// Groups in the band that starts at row b (a multiple of kBandRows) of a matrix whose first
+// packed_rows rows are in groups.
+inline int64_t band_groups(int64_t packed_rows, int64_t b) {
+  return packed_rows - b < kBandRows ? (packed_rows - b) / kPackRows : kBandGroups;
+}
 // Offset, from its band's start, of group g's segment s in a band of n_groups groups.
 int64_t band_offset(const BandShape& b, int64_t n_groups, int64_t g, int64_t s);
 // band <- the n_groups consecutive groups at `groups`, in band order; and back, one group.
 void to_band(const void* groups, void* band, int64_t n_groups, const BandShape& b);
 void group_from_band(const void* band, int64_t n_groups, int64_t g, void* group, const BandShape& b);
+// The packed_rows rows at `rows`, consecutive groups of rows of row_bytes, reordered into bands in
+// place (for copies made whole groups first; WeightArena bands each band as it packs it).
+void to_bands(void* rows, int64_t packed_rows, int64_t row_bytes, const BandShape& b);
 
 }  // namespace lantern::engine::kernels

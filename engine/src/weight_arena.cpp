@@ -160,8 +160,9 @@ Status WeightArena::copy_segment(const GgufFile& file, const Copy& c, std::vecto
     for (uint64_t at = 0; at < packed; at += group_bytes) c.pack(staging.data() + at, c.dst + at, c.cols);
   } else {
     uint8_t* groups = staging.data() + c.n;
+    const int64_t packed_rows = static_cast<int64_t>(rows / kernels::kPackRows * kernels::kPackRows);
     for (uint64_t at = 0; at < packed; at += band_bytes) {
-      const int64_t n_groups = static_cast<int64_t>(std::min(band_bytes, packed - at) / group_bytes);
+      const int64_t n_groups = kernels::band_groups(packed_rows, static_cast<int64_t>(at / c.row_bytes));
       for (int64_t g = 0; g < n_groups; ++g) c.pack(staging.data() + at + g * group_bytes, groups + g * group_bytes, c.cols);
       kernels::to_band(groups, c.dst + at, n_groups, c.band);
     }

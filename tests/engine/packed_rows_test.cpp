@@ -260,12 +260,7 @@ std::vector<uint8_t> packed_copy(const kernels::TypeTraits& t, const uint8_t* ro
     t.pack(rows + g * row_bytes, out.data() + g * row_bytes, n_cols);
   }
   const kernels::BandShape band = kernels::band_shape(t, n_cols, row_bytes);
-  const int64_t packed_rows = n_rows / kernels::kPackRows * kernels::kPackRows;
-  for (int64_t b = 0; band.nb > 0 && b < packed_rows; b += kernels::kBandRows) {
-    const int64_t n_groups = std::min(kernels::kBandGroups, (packed_rows - b) / kernels::kPackRows);
-    const std::vector<uint8_t> groups(out.begin() + b * row_bytes, out.begin() + (b + n_groups * 4) * row_bytes);
-    kernels::to_band(groups.data(), out.data() + b * row_bytes, n_groups, band);
-  }
+  if (band.nb > 0) kernels::to_bands(out.data(), n_rows / kernels::kPackRows * kernels::kPackRows, row_bytes, band);
   return out;
 }
 

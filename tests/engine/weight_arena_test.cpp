@@ -186,13 +186,7 @@ TEST(WeightArena, PacksWholeGroupsAndCopiesTheRestPlain) {
     ASSERT_NE(copy, nullptr);
     std::vector<uint8_t> want(tail * row_bytes);
     for (int64_t g = 0; g < tail; g += 4) kernels::pack_q4_k(t->data + g * row_bytes, want.data() + g * row_bytes, cols);
-    if (band_blocks > 0) {
-      for (int64_t b = 0; b < tail; b += kernels::kBandRows) {
-        const int64_t n_groups = std::min(kernels::kBandGroups, (tail - b) / 4);
-        const std::vector<uint8_t> groups(want.begin() + b * row_bytes, want.begin() + (b + 4 * n_groups) * row_bytes);
-        kernels::to_band(groups.data(), want.data() + b * row_bytes, n_groups, band);
-      }
-    }
+    if (band_blocks > 0) kernels::to_bands(want.data(), tail, row_bytes, band);
     for (int64_t g = 0; g < tail; g += 4) {
       ASSERT_EQ(std::memcmp(copy + g * row_bytes, want.data() + g * row_bytes, 4 * row_bytes), 0) << "group at row " << g;
     }
