@@ -2,9 +2,9 @@
 // speed as a fraction of the machine's measured read bandwidth (the roofline of decoding).
 //
 // The one thing to know: the token ids are fixed pseudo-random ones (no tokenizer, no sampling),
-// as llama-bench does; decode evaluates one token per forward pass. Peak RSS is read before the
-// bandwidth test, whose 1 GiB buffer would otherwise count; the bandwidth test runs on a pool of
-// the same thread count as the model.
+// as llama-bench does; decode evaluates one token per forward pass. The bus is measured between
+// the decoded tokens, on the session's threads, so the fraction compares the same minutes; the
+// read buffer (1 GiB) is taken out of the peak RSS.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -109,21 +109,15 @@ int run_bench(Context& ctx) {
   // The speeds below are the steady state: after the weights' background copy into huge pages.
   if (Status st = (*model)->wait_resident(); !st.ok()) return runtime_error(ctx, st);
   const double resident_ms = ms_since(t_load);
+  const double rss_load_mb = peak_rss_mb();
 
-  // The read bandwidth of a shared VM moves by a factor of two from minute to minute, so it is
-  // measured before the prompt test and after the decode test, and the higher figure is the
-  // machine's (the fraction is then a lower bound). The first measurement's buffer is taken out
-  // of the peak RSS; where the peak cannot be reset, only the second one is made.
-  engine::ThreadPool pool((*model)->n_threads());
-  const uint64_t bw_bytes = static_cast<uint64_t>(*bw_mb) << 20;
-  const double rss_before_mb = peak_rss_mb();
-  double bw_before = 0;
-  if (reset_peak_rss()) {
-    auto bw = engine::measure_read_bandwidth(pool, bw_bytes);
-    if (!bw.ok()) return runtime_error(ctx, bw.status());
-    bw_before = bw->bytes_per_s;
-    reset_peak_rss();
-  }
+  auto weight_bytes = bytes_per_token(*path);
+  if (!weight_bytes.ok()) return runtime_error(ctx, weight_bytes.status());
+  // Each decoded token also reads the K and V rows of every earlier position in every layer (F16):
+  // on average n_prompt + (n_decode + 1) / 2 positions over the decode test.
+  const double kv_positions = static_cast<double>(*n_prompt) + (static_cast<double>(*n_decode) + 1) / 2;
+  const double kv_bytes = 2.0 * info.n_layer * info.n_head_kv * info.head_dim * 2 * kv_positions;
+  const double bpt = static_cast<double>(*weight_bytes) + kv_bytes;
 
   double prompt_tps = 0;
   if (*n_prompt > 0) {
@@ -132,29 +126,51 @@ int run_bench(Context& ctx) {
     if (Status st = s.eval(prompt); !st.ok()) return runtime_error(ctx, st);
     prompt_tps = static_cast<double>(*n_prompt) / (ms_since(t0) / 1000.0);
   }
-  double decode_tps = 0;
+  const double rss_prompt_mb = peak_rss_mb();  // over loading, the copy and the prompt
+
+  // The read bandwidth of a shared VM moves by a factor of two from minute to minute, and by a
+  // third within one run. So the bus is measured in the same minutes as the decode: each decoded
+  // token is followed by a read of about as many bytes from a buffer of --bandwidth-mb (the
+  // fraction is the decode time of a token's bytes over the read time of as many). The best of
+  // four whole-buffer reads before and after the decode is reported too, as the bus's peak. All
+  // reads run on the session's own threads, so no other pool's threads spin beside them. The
+  // buffer is taken out of the peak RSS.
+  engine::ThreadPool& pool = s.threads();
+  auto buffer = engine::ReadBuffer::create(pool, static_cast<uint64_t>(*bw_mb) << 20);
+  if (!buffer.ok()) return runtime_error(ctx, buffer.status());
+  engine::ReadBuffer& rb = **buffer;
+  const double buffer_mb = static_cast<double>(rb.bytes()) / (1024.0 * 1024.0);
+  reset_peak_rss();  // where that is not possible, the peak below still holds the buffer once
+  auto peak_pass = [&] {
+    double best = 0;
+    for (int p = 0; p < 4; ++p) best = std::max(best, static_cast<double>(rb.bytes()) / rb.read_seconds(pool, rb.bytes()));
+    return best;
+  };
+  const double bw_before = peak_pass();
+
+  double decode_tps = 0, bw_paired = 0;
   if (*n_decode > 0) {
     const std::vector<int32_t> tokens = random_ids(*n_decode);
-    const auto t0 = Clock::now();
+    // At least 64 MiB per read: a shorter one would mostly time its start.
+    const uint64_t read_bytes = std::min<uint64_t>(rb.bytes(), std::max<uint64_t>(static_cast<uint64_t>(bpt), 64 << 20));
+    double decode_s = 0, read_s = 0;
     for (int32_t id : tokens) {
+      const auto t0 = Clock::now();
       if (Status st = s.eval(std::span<const int32_t>(&id, 1)); !st.ok()) return runtime_error(ctx, st);
+      decode_s += ms_since(t0) / 1000.0;
+      read_s += rb.read_seconds(pool, read_bytes);
     }
-    decode_tps = static_cast<double>(*n_decode) / (ms_since(t0) / 1000.0);
+    decode_tps = static_cast<double>(*n_decode) / decode_s;
+    bw_paired = static_cast<double>(read_bytes) * static_cast<double>(*n_decode) / read_s;
   }
-  const double rss_mb = std::max(rss_before_mb, peak_rss_mb());
+  const double bw_after = peak_pass();
+  const double rss_mb = std::max(rss_prompt_mb, peak_rss_mb() - buffer_mb);
   const double kv_mb = 2.0 * info.n_layer * so.n_ctx * info.n_head_kv * info.head_dim * 2 / (1024.0 * 1024.0);
 
-  auto bw_after = engine::measure_read_bandwidth(pool, bw_bytes);
-  if (!bw_after.ok()) return runtime_error(ctx, bw_after.status());
-  const double bw_bytes_per_s = std::max(bw_before, bw_after->bytes_per_s);
-  auto weight_bytes = bytes_per_token(*path);
-  if (!weight_bytes.ok()) return runtime_error(ctx, weight_bytes.status());
-  // Each decoded token also reads the K and V rows of every earlier position in every layer (F16):
-  // on average n_prompt + (n_decode + 1) / 2 positions over the decode test.
-  const double kv_positions = static_cast<double>(*n_prompt) + (static_cast<double>(*n_decode) + 1) / 2;
-  const double kv_bytes = 2.0 * info.n_layer * info.n_head_kv * info.head_dim * 2 * kv_positions;
-  const double bpt = static_cast<double>(*weight_bytes) + kv_bytes;
+  const double bw_peak = std::max(bw_before, bw_after);
+  const double bw_bytes_per_s = *n_decode > 0 ? bw_paired : bw_peak;
   const double fraction = bw_bytes_per_s > 0 ? decode_tps * bpt / bw_bytes_per_s : 0;
+  const double fraction_of_peak = bw_peak > 0 ? decode_tps * bpt / bw_peak : 0;
 
   if (json) {
     json::Value o = json::Value::object();
@@ -172,15 +188,17 @@ int run_bench(Context& ctx) {
     o.set("prompt_tokens_per_s", prompt_tps);
     o.set("decode_tokens_per_s", decode_tps);
     o.set("peak_rss_mb", rss_mb);
-    o.set("peak_rss_load_mb", rss_before_mb);  // over loading, the first token and the weights' copy
+    o.set("peak_rss_load_mb", rss_load_mb);  // over loading, the first token and the weights' copy
     o.set("file_mb", static_cast<double>(info.file_bytes) / (1024.0 * 1024.0));
     o.set("kv_cache_mb", kv_mb);
     o.set("bytes_per_token", bpt);
     o.set("kv_bytes_per_token", kv_bytes);
     o.set("bandwidth_gb_per_s", bw_bytes_per_s / 1e9);
+    o.set("bandwidth_peak_gb_per_s", bw_peak / 1e9);
     o.set("bandwidth_before_gb_per_s", bw_before / 1e9);
-    o.set("bandwidth_after_gb_per_s", bw_after->bytes_per_s / 1e9);
+    o.set("bandwidth_after_gb_per_s", bw_after / 1e9);
     o.set("bandwidth_fraction", fraction);
+    o.set("bandwidth_fraction_of_peak", fraction_of_peak);
     std::printf("%s\n", o.dump().c_str());
   } else {
     std::printf("model              %s (%s, %s)\n", info.name.c_str(), info.arch.c_str(), info.quant.c_str());
@@ -192,10 +210,10 @@ int run_bench(Context& ctx) {
     std::printf("decode             %.2f tokens/s (%lld tokens)\n", decode_tps, static_cast<long long>(*n_decode));
     std::printf("peak RSS           %.0f MB (file %.0f MB + KV cache %.0f MB)\n", rss_mb,
                 static_cast<double>(info.file_bytes) / (1024.0 * 1024.0), kv_mb);
-    std::printf("read bandwidth     %.2f GB/s measured (before %.2f, after %.2f); decode reads %.0f MB per token "
-                "(KV cache %.1f MB)\n",
-                bw_bytes_per_s / 1e9, bw_before / 1e9, bw_after->bytes_per_s / 1e9, bpt / 1e6, kv_bytes / 1e6);
-    std::printf("bandwidth fraction %.0f%%\n", 100.0 * fraction);
+    std::printf("read bandwidth     %.2f GB/s between the decoded tokens (peak %.2f: before %.2f, after %.2f); decode "
+                "reads %.0f MB per token (KV cache %.1f MB)\n",
+                bw_bytes_per_s / 1e9, bw_peak / 1e9, bw_before / 1e9, bw_after / 1e9, bpt / 1e6, kv_bytes / 1e6);
+    std::printf("bandwidth fraction %.0f%% (%.0f%% of the peak)\n", 100.0 * fraction, 100.0 * fraction_of_peak);
   }
   return kExitOk;
 }

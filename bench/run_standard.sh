@@ -7,7 +7,9 @@
 #                              [--prompt 512] [--decode 128] [--repeat 3] [--out FILE]
 # Defaults: 2 threads, qwen2-1.5b in Q4_K_M, Q8_0 and F16. llama-8b files are 5 to 16 GB.
 # Each model is run --repeat times and the run with the median decode/bandwidth fraction is
-# reported (the read bandwidth of a shared VM moves by 20% from minute to minute).
+# reported (the read bandwidth of a shared VM moves by 20% from minute to minute). "read GB/s" is
+# the bus between the decoded tokens, the denominator of the fraction; "peak" is the best whole
+# read before or after the decode test.
 # Needs a Release build (scripts/build). The machine should be otherwise idle: every figure is a
 # rate, and other processes on the cores or the memory bus lower it.
 set -euo pipefail
@@ -41,8 +43,8 @@ field() {  # field KEY JSON -> the number stored under KEY
 }
 fmt() { LC_ALL=C printf "%.${1}f" "$2"; }
 
-table="| model | weights | file MB | load ms | first token ms | prompt t/s ($prompt) | decode t/s ($decode) | peak RSS MB | KV MB | read GB/s | decode / bandwidth |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+table="| model | weights | file MB | load ms | first token ms | prompt t/s ($prompt) | decode t/s ($decode) | peak RSS MB | KV MB | read GB/s | decode / bandwidth | peak GB/s | decode / peak |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for shape in $shapes; do
   for quant in $quants; do
     model=$("$build/bench/synth_bench" "$shape" "$quant")
@@ -60,7 +62,9 @@ for shape in $shapes; do
     row+=" | $(fmt 0 "$(field first_token_ms "$json")") | $(fmt 1 "$(field prompt_tokens_per_s "$json")")"
     row+=" | $(fmt 2 "$(field decode_tokens_per_s "$json")") | $(fmt 0 "$(field peak_rss_mb "$json")")"
     row+=" | $(fmt 0 "$(field kv_cache_mb "$json")") | $(fmt 1 "$(field bandwidth_gb_per_s "$json")")"
-    row+=" | $(awk -v f="$(field bandwidth_fraction "$json")" 'BEGIN { printf "%.0f", f * 100 }')% |"
+    row+=" | $(awk -v f="$(field bandwidth_fraction "$json")" 'BEGIN { printf "%.0f", f * 100 }')%"
+    row+=" | $(fmt 1 "$(field bandwidth_peak_gb_per_s "$json")")"
+    row+=" | $(awk -v f="$(field bandwidth_fraction_of_peak "$json")" 'BEGIN { printf "%.0f", f * 100 }')% |"
     table+=$'\n'"$row"
     echo "$row" >&2
   done

@@ -20,12 +20,15 @@ namespace {
 uint64_t read_sum_scalar(const uint8_t* p, uint64_t n) {
   const uint64_t* w = reinterpret_cast<const uint64_t*>(p);
   uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (uint64_t i = 0; i + 4 <= n / 8; i += 4) {
+  const uint64_t words = n / 8;
+  uint64_t i = 0;
+  for (; i + 4 <= words; i += 4) {
     s0 += w[i];
     s1 += w[i + 1];
     s2 += w[i + 2];
     s3 += w[i + 3];
   }
+  for (; i < words; ++i) s0 += w[i];
   return s0 + s1 + s2 + s3;
 }
 bool have_avx2() {
@@ -34,7 +37,12 @@ bool have_avx2() {
 }
 }  // namespace
 
-Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes, int passes) {
+ReadBuffer::ReadBuffer(uint8_t* data, uint64_t part_bytes, int n_parts, uint64_t mapped_bytes)
+    : data_(data), part_bytes_(part_bytes), n_parts_(n_parts), mapped_bytes_(mapped_bytes) {}
+
+ReadBuffer::~ReadBuffer() { munmap(data_, mapped_bytes_); }
+
+Result<std::unique_ptr<ReadBuffer>> ReadBuffer::create(ThreadPool& pool, uint64_t bytes) {
   bytes = std::max<uint64_t>(bytes / 4096 * 4096, 1 << 20);
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
@@ -44,27 +52,41 @@ Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes,
   // In huge pages, as the model's weights are (WeightArena): the hardware prefetchers stop at
   // page boundaries, and 2 MiB pages read ~6% faster than 4 KiB ones here.
   madvise(mem, bytes, MADV_HUGEPAGE);
-  const bool avx2 = have_avx2();
   // Touch every page from the thread that will read it (first-touch placement), with non-zero data.
   const int n_threads = pool.size();
-  const uint64_t chunk = bytes / n_threads / 64 * 64;
-  pool.run([&](int i, int) { std::memset(buf + chunk * i, 1 + i, chunk); });
+  const uint64_t part = bytes / n_threads / 64 * 64;
+  pool.run([&](int i, int) { std::memset(buf + part * i, 1 + i, part); });
+  return std::unique_ptr<ReadBuffer>(new ReadBuffer(buf, part, n_threads, bytes));
+}
+
+double ReadBuffer::read_seconds(ThreadPool& pool, uint64_t bytes) {
+  static const bool avx2 = have_avx2();
+  const uint64_t size = this->bytes();
+  bytes = std::min(bytes, size) / 64 * 64;
+  if (cursor_ + bytes > size) cursor_ = 0;
+  const uint8_t* base = data_ + cursor_;
+  cursor_ += bytes;
+  std::atomic<uint64_t> sum{0};
+  const auto t0 = std::chrono::steady_clock::now();
+  pool.run([&](int i, int n) {
+    const uint64_t begin = bytes * i / n / 64 * 64, end = bytes * (i + 1) / n / 64 * 64;
+    sum += avx2 ? read_sum_avx2(base + begin, end - begin) : read_sum_scalar(base + begin, end - begin);
+  });
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  last_sum_ = sum.load();
+  return s;
+}
+
+Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes, int passes) {
+  LT_ASSIGN_OR_RETURN(auto buffer, ReadBuffer::create(pool, bytes));
   BandwidthResult result;
-  result.buffer_bytes = chunk * n_threads;
-  result.threads = n_threads;
-  std::atomic<uint64_t> sink{0};
+  result.buffer_bytes = buffer->bytes();
+  result.threads = pool.size();
   for (int p = 0; p < passes; ++p) {
-    const auto t0 = std::chrono::steady_clock::now();
-    pool.run([&](int i, int) {
-      const uint8_t* part = buf + chunk * i;
-      sink += avx2 ? read_sum_avx2(part, chunk) : read_sum_scalar(part, chunk);
-    });
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    result.bytes_per_s = std::max(result.bytes_per_s, static_cast<double>(result.buffer_bytes) / s);
+    const double seconds = buffer->read_seconds(pool, buffer->bytes());
+    result.bytes_per_s = std::max(result.bytes_per_s, static_cast<double>(buffer->bytes()) / seconds);
     ++result.passes;
   }
-  munmap(mem, bytes);
-  if (sink.load() == 42) result.passes += 0;  // keeps the sums alive
   return result;
 }
 

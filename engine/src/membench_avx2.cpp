@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace lantern::engine {
 
@@ -18,7 +19,13 @@ uint64_t read_sum_avx2(const uint8_t* p, uint64_t n) {
   const __m256i s = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
   alignas(32) uint64_t out[4];
   _mm256_store_si256(reinterpret_cast<__m256i*>(out), s);
-  return out[0] + out[1] + out[2] + out[3];
+  uint64_t sum = out[0] + out[1] + out[2] + out[3];
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    sum += word;
+  }
+  return sum;
 }
 
 }  // namespace lantern::engine

@@ -74,6 +74,8 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
 
 int32_t Session::n_ctx() const { return options_.n_ctx; }
 
+ThreadPool& Session::threads() { return *work_->pool; }
+
 void Session::clear() {
   tokens_.clear();
   logits_.clear();

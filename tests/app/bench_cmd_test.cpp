@@ -39,11 +39,20 @@ TEST(BenchCommand, JsonHasEveryKey) {
   EXPECT_FALSE(v->get_string("weight_memory").empty());
   ASSERT_NE(v->find("resident_ms"), nullptr);
   EXPECT_GE(v->find("resident_ms")->as_number(), v->find("load_ms")->as_number());
-  // The bandwidth is the higher of the measurements before and after the speed tests.
+  // The peak is the higher of the measurements before and after the decode test; the fraction
+  // is over the bus measured between the decoded tokens, and the peak's fraction is beside it.
   const double before = v->find("bandwidth_before_gb_per_s")->as_number();
   const double after = v->find("bandwidth_after_gb_per_s")->as_number();
+  EXPECT_GT(before, 0.0);
   EXPECT_GT(after, 0.0);
-  EXPECT_EQ(v->find("bandwidth_gb_per_s")->as_number(), std::max(before, after));
+  const double peak = v->find("bandwidth_peak_gb_per_s")->as_number();
+  EXPECT_EQ(peak, std::max(before, after));
+  const double tps = v->find("decode_tokens_per_s")->as_number();
+  const double bpt = v->find("bytes_per_token")->as_number();
+  const double bus = v->find("bandwidth_gb_per_s")->as_number();
+  EXPECT_NE(bus, peak);  // a different measurement (equal only by a one-in-2^52 chance)
+  EXPECT_NEAR(v->find("bandwidth_fraction")->as_number(), tps * bpt / (bus * 1e9), 1e-12);
+  EXPECT_NEAR(v->find("bandwidth_fraction_of_peak")->as_number(), tps * bpt / (peak * 1e9), 1e-12);
   // Decoding reads every weight once: the tied embedding counts, and nothing else is missing.
   EXPECT_GT(v->find("bytes_per_token")->as_number(), 0.9 * v->find("file_mb")->as_number() * 1024 * 1024 * 0.5);
   // ... plus the KV cache of the positions before each decoded token: on average 20 + 2.5 here,
@@ -58,7 +67,7 @@ TEST(BenchCommand, JsonHasEveryKey) {
   EXPECT_NEAR(v->find("bytes_per_token")->as_number() - kv1, v2->find("bytes_per_token")->as_number() - kv2, 1.0);
 }
 
-// The first bandwidth test's buffer (256 MiB here) is not counted as the model's peak memory.
+// The bandwidth test's buffer (256 MiB here) is not counted as the model's peak memory.
 TEST(BenchCommand, BandwidthBufferIsNotInThePeakRss) {
   TempDir dir;
   const std::string model = tiny_model(dir, "Q4_K_M");
@@ -66,8 +75,21 @@ TEST(BenchCommand, BandwidthBufferIsNotInThePeakRss) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto v = lantern::json::parse(r.out);
   ASSERT_TRUE(v.ok()) << r.out;
-  EXPECT_GT(v->find("bandwidth_before_gb_per_s")->as_number(), 0.0) << "the peak RSS could not be reset here";
   EXPECT_LT(v->find("peak_rss_mb")->as_number(), 200.0) << r.out;
+}
+
+// Without a decode test there is no bus between tokens: the fraction is 0 and the bus the peak.
+TEST(BenchCommand, WithoutDecodeTheBusIsThePeak) {
+  TempDir dir;
+  const std::string model = tiny_model(dir, "Q8_0");
+  auto r = run_lantern({"bench", "-m", model, "-p", "8", "-n", "0", "--bandwidth-mb", "32", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto v = lantern::json::parse(r.out);
+  ASSERT_TRUE(v.ok()) << r.out;
+  EXPECT_GT(v->find("bandwidth_peak_gb_per_s")->as_number(), 0.0);
+  EXPECT_EQ(v->find("bandwidth_gb_per_s")->as_number(), v->find("bandwidth_peak_gb_per_s")->as_number());
+  EXPECT_EQ(v->find("bandwidth_fraction")->as_number(), 0.0);
+  EXPECT_EQ(v->find("decode_tokens_per_s")->as_number(), 0.0);
 }
 
 TEST(BenchCommand, TextFormAndErrors) {

@@ -100,7 +100,9 @@ TEST(Conformance, FixtureLogitsMatchExactAndLlamaCpp) {
       EXPECT_GE(e.top1, 0.9);
       if (kv == KvType::kF32) {
         // Float weights with a float32 cache differ from the exact answer by rounding alone.
-        if (is_float_type(name)) EXPECT_LT(e.rel_rms, 1e-5);
+        if (is_float_type(name)) {
+          EXPECT_LT(e.rel_rms, 1e-5);
+        }
       } else {
         // llama.cpp keeps an F16 cache too: compare like with like.
         EXPECT_LT(l.rel_rms, bound);

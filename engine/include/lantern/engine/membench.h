@@ -2,11 +2,13 @@
 // reads every weight once). Used by `lantern bench` and bench/ tools.
 //
 // The one thing to know: the buffer must be much larger than the last-level cache (this machine
-// kind reports a very large L3), so the default is 1 GiB, allocated, touched and freed per call.
+// kind reports a very large L3), so the default is 1 GiB, allocated, touched and freed per call
+// (ReadBuffer keeps one for repeated reads).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "lantern/engine/thread_pool.h"
 #include "lantern/status.h"
@@ -18,6 +20,39 @@ struct BandwidthResult {
   uint64_t buffer_bytes = 0;
   int passes = 0;
   int threads = 0;
+};
+
+// A buffer that is read in single timed passes, for measuring the bus in the same minutes as other
+// work (the read bandwidth of a shared VM moves from minute to minute). Owns its memory (mmap,
+// in huge pages where the kernel grants them, every page touched). Not thread-safe.
+class ReadBuffer {
+ public:
+  // kResourceLimit if the buffer cannot be allocated. `bytes` is rounded down to whole pages and
+  // to 64 bytes per thread of `pool`, and is at least 1 MiB.
+  static Result<std::unique_ptr<ReadBuffer>> create(ThreadPool& pool, uint64_t bytes);
+  ~ReadBuffer();
+  ReadBuffer(const ReadBuffer&) = delete;
+  ReadBuffer& operator=(const ReadBuffer&) = delete;
+
+  uint64_t bytes() const { return part_bytes_ * static_cast<uint64_t>(n_parts_); }
+  // Reads `bytes` (at most bytes(), rounded down to 64) once, the threads of `pool` each one
+  // contiguous part, and returns the seconds taken. Successive calls move on through the buffer
+  // (back to its start when the rest is too short), so a small read does not find its bytes in
+  // a cache from the previous one.
+  double read_seconds(ThreadPool& pool, uint64_t bytes);
+  // The sum of the 64-bit words the last read_seconds() read (wrapping), which also keeps the
+  // reads from being optimized away. Thread t of the pool that made the buffer filled its part of
+  // it with the byte value t + 1.
+  uint64_t last_sum() const { return last_sum_; }
+
+ private:
+  ReadBuffer(uint8_t* data, uint64_t part_bytes, int n_parts, uint64_t mapped_bytes);
+  uint8_t* data_;
+  uint64_t part_bytes_;
+  int n_parts_;
+  uint64_t mapped_bytes_;
+  uint64_t cursor_ = 0;  // where the next read starts
+  uint64_t last_sum_ = 0;
 };
 
 // Streams a buffer of `bytes` with every thread of `pool` reading its own contiguous part

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "lantern/engine/sampler.h"
+#include "lantern/engine/thread_pool.h"
 #include "lantern/status.h"
 
 namespace lantern::engine {
@@ -108,6 +109,9 @@ class Session {
   int32_t n_ctx() const;
   const Model& model() const { return *model_; }
   void clear();
+  // The threads this session's forward passes run on (for measurements made between them, such
+  // as `lantern bench`'s read-bandwidth passes; using them during eval() would deadlock).
+  ThreadPool& threads();
 
   // Accumulated since create() or the last reset_timings().
   const Timings& timings() const { return timings_; }
