@@ -643,6 +643,8 @@ void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
 
 }  // namespace
 
+void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n) { q4_k_unpack_row(group, r, row, n); }
+
 void fill_avx2_table(TypeTraits* t) {
   auto at = [&](TensorType type) -> TypeTraits& { return t[static_cast<int>(type)]; };
   at(TensorType::kF32).vec_dot = float_dot<F32Weights>;

@@ -282,7 +282,7 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q80.to_float_packed = q8_0_to_float_packed;
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = q4_k_pack_512;  // the vector version of pack_q4_k
-  q4k.unpack_row = unpack_q4_k_row;
+  q4k.unpack_row = q4_k_unpack_row_avx2;  // the same layout as at the AVX2 level
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // needs the bsums from_float leaves
   q4k.vec_dot_packed = q4_k_dot_packed_512;
   q4k.to_float_packed = q4_k_to_float_packed_512;
