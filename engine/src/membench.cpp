@@ -68,9 +68,12 @@ double ReadBuffer::read_seconds(ThreadPool& pool, uint64_t bytes) {
   cursor_ += bytes;
   std::atomic<uint64_t> sum{0};
   const auto t0 = std::chrono::steady_clock::now();
-  pool.run([&](int i, int n) {
-    const uint64_t begin = bytes * i / n / 64 * 64, end = bytes * (i + 1) / n / 64 * 64;
-    sum += avx2 ? read_sum_avx2(base + begin, end - begin) : read_sum_scalar(base + begin, end - begin);
+  // In 64-byte lines, each thread one contiguous run of chunks and then the others' leftovers, as
+  // the weight products split their rows: a thread the host preempts delays the read by a chunk
+  // only, as it delays a product.
+  pool.parallel_for(static_cast<int64_t>(bytes / 64), [&](int64_t begin, int64_t end) {
+    const uint64_t b = static_cast<uint64_t>(begin) * 64, e = static_cast<uint64_t>(end) * 64;
+    sum += avx2 ? read_sum_avx2(base + b, e - b) : read_sum_scalar(base + b, e - b);
   });
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   last_sum_ = sum.load();

@@ -35,8 +35,8 @@ class ReadBuffer {
   ReadBuffer& operator=(const ReadBuffer&) = delete;
 
   uint64_t bytes() const { return part_bytes_ * static_cast<uint64_t>(n_parts_); }
-  // Reads `bytes` (at most bytes(), rounded down to 64) once, the threads of `pool` each one
-  // contiguous part, and returns the seconds taken. Successive calls move on through the buffer
+  // Reads `bytes` (at most bytes(), rounded down to 64) once on the threads of `pool`, split as
+  // ThreadPool::parallel_for splits work, and returns the seconds taken. Successive calls move on through the buffer
   // (back to its start when the rest is too short), so a small read does not find its bytes in
   // a cache from the previous one.
   double read_seconds(ThreadPool& pool, uint64_t bytes);
