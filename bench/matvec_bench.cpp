@@ -9,6 +9,9 @@
 // where the CPU level has a kernel for them. --compare-bands 1 (with --packed 1, rows long
 // enough for bands) stores every other copy in whole groups instead, calls the copies in a random
 // order and prints both speeds: the two layouts compared over the same minutes of a noisy bus.
+// --compare-read 1 follows every product with a plain read of as many bytes (ReadBuffer, split
+// over the threads as the product is) and prints the product's speed over the read's: the cost
+// of the product's work over its bytes alone, call for call.
 #include <sys/mman.h>
 #include <time.h>
 
@@ -38,7 +41,7 @@ int main(int argc, char** argv) {
   std::string type_name = "Q4_K";
   int64_t rows = 8960, cols = 1536, tokens = 1, mb = 1024;
   int threads = 0;
-  bool packed = false, compare_bands = false;
+  bool packed = false, compare_bands = false, compare_read = false;
   double seconds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
     else if (k == "--seconds") seconds = std::atof(v.c_str());
     else if (k == "--packed") packed = std::atoi(v.c_str()) != 0;
     else if (k == "--compare-bands") compare_bands = std::atoi(v.c_str()) != 0;
+    else if (k == "--compare-read") compare_read = std::atoi(v.c_str()) != 0;
     else {
       std::fprintf(stderr, "matvec_bench: unknown option %s\n", k.c_str());
       return 2;
@@ -119,6 +123,17 @@ int main(int argc, char** argv) {
   auto bw = measure_read_bandwidth(pool);
   const double bw_gbs = bw.ok() ? bw->bytes_per_s / 1e9 : 0;
 
+  std::unique_ptr<ReadBuffer> reads;
+  if (compare_read) {
+    auto rb = ReadBuffer::create(pool, uint64_t{1} << 30);
+    if (!rb.ok()) {
+      std::fprintf(stderr, "matvec_bench: %s\n", rb.status().to_string().c_str());
+      return 1;
+    }
+    reads = std::move(*rb);
+  }
+  double read_time = 0;
+
   mats[0].multiply(x.data(), tokens, y.data(), pool);  // warm-up
   auto cpu_now = [] {
     timespec ts;
@@ -141,12 +156,19 @@ int main(int argc, char** argv) {
     kind_time[c % 2] += std::chrono::duration<double>(c1 - c0).count();
     ++kind_calls[c % 2];
     ++calls;
-    elapsed = std::chrono::duration<double>(c1 - t0).count();
+    if (reads) read_time += reads->read_seconds(pool, static_cast<uint64_t>(matrix_bytes));
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - read_time;
   }
   if (compare_bands && tokens == 1 && kind_calls[0] > 0 && kind_calls[1] > 0) {
     const double b = matrix_bytes * kind_calls[0] / kind_time[0] / 1e9, g = matrix_bytes * kind_calls[1] / kind_time[1] / 1e9;
     std::printf("bands %.2f GB/s, whole groups %.2f GB/s (ratio %.3f; %lld and %lld calls, interleaved)\n", b, g, b / g,
                 static_cast<long long>(kind_calls[0]), static_cast<long long>(kind_calls[1]));
+  }
+  if (reads) {
+    const double product_s = kind_time[0] + kind_time[1];
+    std::printf("product %.2f GB/s, plain read of as many bytes %.2f GB/s: ratio %.3f (%lld calls each, alternating)\n",
+                matrix_bytes * calls / product_s / 1e9, matrix_bytes * calls / read_time / 1e9, read_time / product_s,
+                static_cast<long long>(calls));
   }
   const double per_call = elapsed / calls;
   const double cpu_per_call = (cpu_now() - cpu0) / calls;
