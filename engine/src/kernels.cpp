@@ -66,6 +66,7 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
     if (over[i].vec_dot) {
       dst[i].vec_dot = over[i].vec_dot;
       dst[i].x_permute = over[i].x_permute;  // the layout goes with the dot that reads it
+      if (over[i].gemm_min_tokens > 0) dst[i].gemm_min_tokens = over[i].gemm_min_tokens;
     }
     if (over[i].vec_dot_packed) {
       dst[i].pack = over[i].pack;
@@ -75,6 +76,7 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
       dst[i].to_float_packed = over[i].to_float_packed;
       dst[i].band_min_cols = over[i].band_min_cols;
       dst[i].band_segment_blocks = over[i].band_segment_blocks;
+      if (over[i].packed_gemm_min_tokens > 0) dst[i].packed_gemm_min_tokens = over[i].packed_gemm_min_tokens;
     }
   }
 }

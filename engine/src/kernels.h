@@ -106,6 +106,11 @@ using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n)
 using VecDotPackedFn = void (*)(int64_t n, const void* group, const void* x, float* out);  // out[kPackRows]
 using ToFloatPackedFn = void (*)(const void* group, float* out, int64_t n);  // out[kPackRows][n], plain order
 
+// From this many tokens on, dequantized tiles + sgemm beat the scalar and AVX2 dot products
+// (bench/matvec_bench --tokens N); TypeTraits::gemm_min_tokens.
+constexpr int64_t kGemmMinTokens = 16;
+constexpr int64_t kNeverGemm = INT64_MAX;
+
 struct TypeTraits {
   TensorType type;
   int64_t block_size;
@@ -133,6 +138,12 @@ struct TypeTraits {
   // and the packed dot takes such a slice with the activations from block c0 on.
   int64_t band_min_cols = 0;
   int64_t band_segment_blocks = 0;
+  // Batches of at least this many tokens (prompts) go through dequantized tiles and sgemm
+  // (Matrix::multiply_gemm) instead of this level's dot products, for rows read plain (vec_dot)
+  // and for rows in packed groups (vec_dot_packed); kNeverGemm where the dots are faster at every
+  // batch size. A level that sets one (nonzero) sets it together with the dot it is about.
+  int64_t gemm_min_tokens = kGemmMinTokens;
+  int64_t packed_gemm_min_tokens = kGemmMinTokens;
 };
 
 // How packed rows are laid out in bands: nb block columns per row, segments of `segment` block

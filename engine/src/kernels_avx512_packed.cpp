@@ -280,12 +280,14 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q80.x_permute_packed = q80.x_permute;  // the same activations as the plain AVX-512 dot
   q80.vec_dot_packed = q8_0_dot_packed_512;
   q80.to_float_packed = q8_0_to_float_packed;
+  q80.packed_gemm_min_tokens = kNeverGemm;  // prompts: 213 against 161 GFLOP/s (see fill_avx512_table)
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = q4_k_pack_512;  // the vector version of pack_q4_k
   q4k.unpack_row = q4_k_unpack_row_avx2;  // the same layout as at the AVX2 level
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // needs the bsums from_float leaves
   q4k.vec_dot_packed = q4_k_dot_packed_512;
   q4k.to_float_packed = q4_k_to_float_packed_512;
+  q4k.packed_gemm_min_tokens = kNeverGemm;
   q4k.band_min_cols = kQ4KBandMinCols;  // one block column is one Q4KPackedGroup
   q4k.band_segment_blocks = kQ4KBandSegmentBlocks;
   // No bands for Q8_0: segments of two spans (1 KB of activations) measured 0.98-1.06 times the

@@ -2,10 +2,12 @@
 // pool so every thread streams its own contiguous slice of the weights.
 //
 // The one thing to know: decode (n_tokens == 1) is memory bound, so the only thing that matters is
-// that each weight byte is read once and both cores read at full speed. Batches of at least
-// kGemmMinTokens (prompt processing) are compute bound and take another road: each thread
-// dequantizes a tile of weight rows to float and hands it to OpenBLAS sgemm (single-threaded
-// inside our pool), so the dequantization is paid once per tile, not once per token.
+// that each weight byte is read once and both cores read at full speed. Batches (prompt
+// processing) are compute bound. They run the same dot products over tiles of rows kept hot while
+// every token passes, where the kernel table says those are the faster road (the AVX-512 8-bit
+// dots); otherwise, from TypeTraits::gemm_min_tokens tokens on, each thread dequantizes a tile of
+// weight rows to float and hands it to OpenBLAS sgemm (single-threaded inside our pool), so the
+// dequantization is paid once per tile, not once per token.
 #include "lantern/engine/matrix.h"
 
 #include <cblas.h>
@@ -28,18 +30,17 @@ namespace {
 constexpr int64_t kRowGrain = 16;
 // Rows kept hot while all tokens of a batch pass over them.
 constexpr int64_t kRowTile = 16;
-// From this many tokens on, dequantize + sgemm beats the 8-bit dot products (bench/matvec_bench
-// --tokens N; see bench/RESULTS.md). LANTERN_GEMM_MIN_TOKENS overrides it (0: never).
-constexpr int64_t kGemmMinTokens = 16;
 // Bytes of float weights per sgemm tile (per thread; see multiply_gemm).
 constexpr int64_t kTileBytes = 4 << 20;
 
-int64_t gemm_min_tokens() {
+// LANTERN_GEMM_MIN_TOKENS=N (0: never) in place of the kernel table's thresholds, for every type;
+// 0 when unset.
+int64_t gemm_min_tokens_override() {
   static const int64_t v = [] {
     const char* e = std::getenv("LANTERN_GEMM_MIN_TOKENS");
-    if (e == nullptr || *e == '\0') return kGemmMinTokens;
+    if (e == nullptr || *e == '\0') return int64_t{0};
     const long long n = std::atoll(e);
-    return n <= 0 ? int64_t{1} << 62 : static_cast<int64_t>(n);
+    return n <= 0 ? kernels::kNeverGemm : static_cast<int64_t>(n);
   }();
   return v;
 }
@@ -156,11 +157,20 @@ void Matrix::multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& po
 void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* const> ys, const float* x,
                             int64_t n_tokens, ThreadPool& pool) {
   if (n_tokens <= 0 || ms.empty()) return;
-  bool same_cols = true;
-  for (const Matrix* m : ms) same_cols = same_cols && m->n_cols_ == ms[0]->n_cols_;
-  if (n_tokens >= gemm_min_tokens() || !same_cols) {
+  // Batches take sgemm from the kernel table's threshold for how each matrix's rows are read now
+  // (the dots' speed differs between plain rows and packed groups).
+  auto use_gemm = [n_tokens](const Matrix& m) {
+    if (n_tokens == 1) return false;
+    const kernels::TypeTraits* t = kernels::active_traits(m.type_);
+    const int64_t forced = gemm_min_tokens_override();
+    const bool packed = m.packed_rows_ > 0 && t->vec_dot_packed != nullptr && !m.reads_plain_rows();
+    return n_tokens >= (forced > 0 ? forced : packed ? t->packed_gemm_min_tokens : t->gemm_min_tokens);
+  };
+  bool one_job = true;
+  for (const Matrix* m : ms) one_job = one_job && m->n_cols_ == ms[0]->n_cols_ && !use_gemm(*m);
+  if (!one_job) {
     for (size_t m = 0; m < ms.size(); ++m) {
-      if (n_tokens >= gemm_min_tokens()) {
+      if (use_gemm(*ms[m])) {
         ms[m]->multiply_gemm(x, n_tokens, ys[m], pool);
       } else {
         ms[m]->multiply(x, n_tokens, ys[m], pool);

@@ -88,6 +88,41 @@ TEST(Matrix, MultiplyMatchesReferenceForEveryTypeThreadCountAndBatch) {
   }
 }
 
+// A batch below the kernel table's sgemm threshold runs the single-token dot products, token by
+// token: the very same floats as one product per token. At the AVX-512 level Q4_K and Q6_K batches
+// never take sgemm (their 8-bit dots are faster at every batch size); plain Q8_0 and float rows
+// take it from 16 tokens on.
+TEST(Matrix, BatchesTakeTheRoadTheKernelTableSays) {
+  const int64_t n_cols = 512, n_rows = 40, n_tokens = 24;
+  if (kernels::active_simd_level() == kernels::SimdLevel::kAvx512) {
+    EXPECT_EQ(kernels::active_traits(TensorType::kQ4_K)->gemm_min_tokens, kernels::kNeverGemm);
+    EXPECT_EQ(kernels::active_traits(TensorType::kQ6_K)->gemm_min_tokens, kernels::kNeverGemm);
+    EXPECT_EQ(kernels::active_traits(TensorType::kQ8_0)->gemm_min_tokens, kernels::kGemmMinTokens);
+    EXPECT_EQ(kernels::active_traits(TensorType::kQ8_0)->packed_gemm_min_tokens, kernels::kNeverGemm);
+  }
+  ThreadPool pool(2);
+  for (TensorType type : {TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kQ8_0, TensorType::kF16}) {
+    SCOPED_TRACE(tensor_type_name(type));
+    const auto w = gaussian(n_cols * n_rows, 31);
+    auto m = Matrix::from_floats(type, w.data(), n_cols, n_rows, "w");
+    ASSERT_TRUE(m.ok());
+    const auto x = gaussian(n_tokens * n_cols, 32);
+    std::vector<float> batch(n_tokens * n_rows), one(n_rows);
+    m->multiply(x.data(), n_tokens, batch.data(), pool);
+    const bool dots = n_tokens < kernels::active_traits(type)->gemm_min_tokens;
+    int64_t same = 0;
+    for (int64_t t = 0; t < n_tokens; ++t) {
+      m->multiply(x.data() + t * n_cols, 1, one.data(), pool);
+      for (int64_t r = 0; r < n_rows; ++r) same += batch[t * n_rows + r] == one[r];
+    }
+    if (dots) {
+      EXPECT_EQ(same, n_tokens * n_rows);
+    } else {
+      EXPECT_LT(same, n_tokens * n_rows) << "sgemm rounds differently from the dots somewhere";
+    }
+  }
+}
+
 TEST(Matrix, GetRowDequantizesTheRightRow) {
   const int64_t n_cols = 256, n_rows = 5;
   const auto w = gaussian(n_cols * n_rows, 9);

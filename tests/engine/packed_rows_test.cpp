@@ -305,12 +305,15 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
         const Matrix* group[] = {&*small, &moving};
         float* outs[] = {small_y.data(), grouped.data()};
         Matrix::multiply_group(group, outs, x.data(), n_tokens, pool);
+        // Both matrices read plain rows (segment 1 of the moving one), so both take the plain
+        // rows' road: sgemm from gemm_min_tokens on, the dots below it.
+        const bool gemm = n_tokens > 1 && n_tokens >= t.gemm_min_tokens;
         double scale = 0;
         for (float v : want) scale = std::max(scale, static_cast<double>(std::fabs(v)));
         for (int64_t i = 0; i < n_tokens * n_rows; ++i) {
           const int64_t r = i % n_rows;
           const bool packed_row = r < 16 || (r >= 32 && r < 40);
-          if (n_tokens >= 16 || !packed_row) {
+          if (gemm || !packed_row) {
             // sgemm on unpacked rows, or the same plain dot: the very same floats.
             ASSERT_EQ(got[i], want[i]) << "row " << r;
             ASSERT_EQ(grouped[i], want[i]) << "grouped row " << r;
@@ -318,6 +321,12 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
             ASSERT_NEAR(got[i], want[i], 1e-5 * scale) << "row " << r;
             ASSERT_NEAR(grouped[i], want[i], 1e-5 * scale) << "grouped row " << r;
           }
+        }
+        // The sgemm road whatever the threshold: packed tiles dequantize to the very same floats.
+        if (n_tokens > 1) {
+          plain->multiply_gemm(x.data(), n_tokens, want.data(), pool);
+          moving.multiply_gemm(x.data(), n_tokens, got.data(), pool);
+          for (int64_t i = 0; i < n_tokens * n_rows; ++i) ASSERT_EQ(got[i], want[i]) << "sgemm row " << i % n_rows;
         }
       }
     }

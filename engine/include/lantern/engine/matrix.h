@@ -43,10 +43,13 @@ class Matrix {
   int64_t size_bytes() const { return row_bytes_ * n_rows_; }
 
   // y [n_tokens][rows()] = x [n_tokens][cols()] * W^T. x and y are float32, row-major, and must not
-  // overlap. Up to 15 tokens, quantized weights take activations quantized to 8 bits (as llama.cpp
-  // does) and float weights take them as float; larger batches dequantize weight tiles and use
-  // float sgemm. Runs on every thread of `pool`.
+  // overlap. Quantized weights take activations quantized to 8 bits (as llama.cpp does) and float
+  // weights take them as float; batches from the kernel table's threshold on (16 tokens, or never
+  // where the 8-bit dots are the faster road: AVX-512 Q4_K, Q6_K, packed Q8_0) dequantize weight
+  // tiles and use float sgemm instead. Runs on every thread of `pool`.
   void multiply(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
+  // The sgemm road of multiply() for any batch, whatever the threshold (tests compare the roads).
+  void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
 
   // ys[m] = x * ms[m]^T for every matrix of the group (all with the same cols()): the products of
   // one input (q/k/v, gate/up) as one parallel job, so decode pays one thread hand-off per group
@@ -98,7 +101,6 @@ class Matrix {
   int64_t contiguous_rows(int64_t r) const {
     return moved_ == nullptr ? n_rows_ - r : std::min(n_rows_, (r / segment_rows_ + 1) * segment_rows_) - r;
   }
-  void multiply_gemm(const float* x, int64_t n_tokens, float* y, ThreadPool& pool) const;
   // Dequantizes row r into out[cols()], from whichever copy and layout holds it; rows_to_float
   // rows r0 .. r0 + n - 1 into out[n][cols()] (whole packed groups at once).
   void row_to_float(int64_t r, float* out) const;
