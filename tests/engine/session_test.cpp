@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "kernels.h"
 #include "lantern/engine/model.h"
 #include "lantern/engine/model_params.h"
 #include "test_support.h"
@@ -103,12 +104,19 @@ TEST_P(BothArchs, LongContextDecodeMatchesBatched) {
   auto decoding = new_session(model, KvType::kF16, 8, 1024);
   const std::span<const int32_t> head(prompt.data(), 600);
   ASSERT_TRUE(decoding->eval(head).ok());
+  // Weights that take 8-bit activations: the two attentions differ by float rounding (1e-6), which
+  // the quantized activations absorb (the logits come out the same) unless it moves one of them
+  // across a rounding boundary, which moves the logits by a step (seen once, with the scalar
+  // kernels: 0.077 against logits up to 6). A wrong key split or merge moves them by their size.
+  const bool quantized = lantern::engine::kernels::active_traits(spec.type)->vec_dot_type != TensorType::kF32;
   for (size_t t = 600; t < prompt.size(); t += 33) {
     for (size_t u = decoding->tokens().size(); u <= t; ++u) {
       ASSERT_TRUE(decoding->eval(std::span<const int32_t>(&prompt[u], 1)).ok());
     }
     std::span<const float> row(all->data() + t * n_vocab, n_vocab);
-    EXPECT_LT(max_abs_diff(decoding->logits(), row), 1e-3) << "position " << t;
+    double scale = 0;
+    for (float v : row) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+    EXPECT_LT(max_abs_diff(decoding->logits(), row), quantized ? 0.05 * scale : 1e-3) << "position " << t;
   }
 }
 
