@@ -210,9 +210,10 @@ int run_bench(Context& ctx) {
     std::printf("decode             %.2f tokens/s (%lld tokens)\n", decode_tps, static_cast<long long>(*n_decode));
     std::printf("peak RSS           %.0f MB (file %.0f MB + KV cache %.0f MB)\n", rss_mb,
                 static_cast<double>(info.file_bytes) / (1024.0 * 1024.0), kv_mb);
-    std::printf("read bandwidth     %.2f GB/s between the decoded tokens (peak %.2f: before %.2f, after %.2f); decode "
-                "reads %.0f MB per token (KV cache %.1f MB)\n",
-                bw_bytes_per_s / 1e9, bw_peak / 1e9, bw_before / 1e9, bw_after / 1e9, bpt / 1e6, kv_bytes / 1e6);
+    std::printf("read bandwidth     %.2f GB/s %s (peak %.2f: before %.2f, after %.2f); decode reads %.0f MB per "
+                "token (KV cache %.1f MB)\n",
+                bw_bytes_per_s / 1e9, *n_decode > 0 ? "between the decoded tokens" : "at its peak", bw_peak / 1e9,
+                bw_before / 1e9, bw_after / 1e9, bpt / 1e6, kv_bytes / 1e6);
     std::printf("bandwidth fraction %.0f%% (%.0f%% of the peak)\n", 100.0 * fraction, 100.0 * fraction_of_peak);
   }
   return kExitOk;

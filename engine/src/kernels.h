@@ -106,8 +106,9 @@ using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n)
 using VecDotPackedFn = void (*)(int64_t n, const void* group, const void* x, float* out);  // out[kPackRows]
 using ToFloatPackedFn = void (*)(const void* group, float* out, int64_t n);  // out[kPackRows][n], plain order
 
-// From this many tokens on, dequantized tiles + sgemm beat the scalar and AVX2 dot products
-// (bench/matvec_bench --tokens N); TypeTraits::gemm_min_tokens.
+// TypeTraits::gemm_min_tokens where a level says nothing else: from this many tokens on,
+// dequantized tiles + sgemm beat the scalar dots and all but one AVX2 dot (packed Q4_K, 1.1x the
+// other way) in bench/matvec_bench --tokens N.
 constexpr int64_t kGemmMinTokens = 16;
 constexpr int64_t kNeverGemm = INT64_MAX;
 

@@ -36,9 +36,9 @@ class ReadBuffer {
 
   uint64_t bytes() const { return part_bytes_ * static_cast<uint64_t>(n_parts_); }
   // Reads `bytes` (at most bytes(), rounded down to 64) once on the threads of `pool`, split as
-  // ThreadPool::parallel_for splits work, and returns the seconds taken. Successive calls move on through the buffer
-  // (back to its start when the rest is too short), so a small read does not find its bytes in
-  // a cache from the previous one.
+  // ThreadPool::parallel_for splits work, and returns the seconds taken. Successive calls move on
+  // through the buffer (back to its start when the rest is too short), so a small read does not
+  // find its bytes in a cache from the previous one.
   double read_seconds(ThreadPool& pool, uint64_t bytes);
   // The sum of the 64-bit words the last read_seconds() read (wrapping), which also keeps the
   // reads from being optimized away. Thread t of the pool that made the buffer filled its part of
@@ -55,8 +55,8 @@ class ReadBuffer {
   uint64_t last_sum_ = 0;
 };
 
-// Streams a buffer of `bytes` with every thread of `pool` reading its own contiguous part
-// (`passes` times); reports the best pass. kResourceLimit if the buffer cannot be allocated.
+// Reads a ReadBuffer of `bytes` whole `passes` times on the threads of `pool`; reports the best
+// pass. kResourceLimit if the buffer cannot be allocated.
 Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes = uint64_t{1} << 30, int passes = 4);
 
 }  // namespace lantern::engine
