@@ -143,7 +143,9 @@ int run_bench(Context& ctx) {
   reset_peak_rss();  // where that is not possible, the peak below still holds the buffer once
   auto peak_pass = [&] {
     double best = 0;
-    for (int p = 0; p < 4; ++p) best = std::max(best, static_cast<double>(rb.bytes()) / rb.read_seconds(pool, rb.bytes()));
+    for (int p = 0; p < 4; ++p) {
+      best = std::max(best, static_cast<double>(rb.bytes()) / rb.read_seconds(pool, rb.bytes()));
+    }
     return best;
   };
   const double bw_before = peak_pass();
@@ -152,7 +154,8 @@ int run_bench(Context& ctx) {
   if (*n_decode > 0) {
     const std::vector<int32_t> tokens = random_ids(*n_decode);
     // At least 64 MiB per read: a shorter one would mostly time its start.
-    const uint64_t read_bytes = std::min<uint64_t>(rb.bytes(), std::max<uint64_t>(static_cast<uint64_t>(bpt), 64 << 20));
+    const uint64_t read_bytes =
+        std::min<uint64_t>(rb.bytes(), std::max<uint64_t>(static_cast<uint64_t>(bpt), uint64_t{64} << 20));
     double decode_s = 0, read_s = 0;
     for (int32_t id : tokens) {
       const auto t0 = Clock::now();

@@ -5,6 +5,7 @@
 #include "lantern/engine/membench.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -44,6 +45,15 @@ ReadBuffer::~ReadBuffer() { munmap(data_, mapped_bytes_); }
 
 Result<std::unique_ptr<ReadBuffer>> ReadBuffer::create(ThreadPool& pool, uint64_t bytes) {
   bytes = std::max<uint64_t>(bytes / 4096 * 4096, 1 << 20);
+  // Every page is touched: a buffer near the size of the memory would push out the model (or get
+  // the process killed) instead of failing here.
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const uint64_t memory = pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+  if (memory > 0 && bytes > memory / 2) {
+    return Status::resource_limit("bandwidth test: " + std::to_string(bytes >> 20) +
+                                  " MiB is more than half of this machine's " + std::to_string(memory >> 20) +
+                                  " MiB of memory");
+  }
   void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
     return Status::resource_limit("bandwidth test: cannot allocate " + std::to_string(bytes >> 20) + " MiB");

@@ -87,7 +87,8 @@ TEST(BenchCommand, WithoutDecodeTheBusIsThePeak) {
   TempDir dir;
   const std::string model = tiny_model(dir, "Q8_0");
   const auto v = bench_json({"-m", model, "-p", "8", "-n", "0", "--bandwidth-mb", "32"});
-  for (const char* key : {"bandwidth_peak_gb_per_s", "bandwidth_gb_per_s", "bandwidth_fraction", "decode_tokens_per_s"}) {
+  for (const char* key :
+       {"bandwidth_peak_gb_per_s", "bandwidth_gb_per_s", "bandwidth_fraction", "decode_tokens_per_s"}) {
     ASSERT_NE(v.find(key), nullptr) << key;
   }
   EXPECT_GT(v.find("bandwidth_peak_gb_per_s")->as_number(), 0.0);

@@ -1,6 +1,9 @@
 // The read-bandwidth test's buffer: sizes, and that each read covers exactly the bytes it names,
 // moving on through the buffer, split over any pool.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
 
 #include "lantern/engine/membench.h"
 #include "lantern/engine/thread_pool.h"
@@ -22,6 +25,19 @@ TEST(ReadBuffer, SizesAreWholePagesAndAtLeastOneMiB) {
   auto odd = ReadBuffer::create(pool, 3 * kMiB + 4095);
   ASSERT_TRUE(odd.ok());
   EXPECT_EQ((*odd)->bytes(), 3 * kMiB);
+}
+
+// A buffer of more than half the memory is refused with a message naming both sizes, before
+// anything is allocated (every page of it would be touched).
+TEST(ReadBuffer, RefusesMoreThanHalfOfTheMemory) {
+  ThreadPool pool(1);
+  const uint64_t memory = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  auto r = ReadBuffer::create(pool, memory / 2 + (uint64_t{64} << 20));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), lantern::StatusCode::kResourceLimit);
+  EXPECT_NE(r.status().message().find("more than half of this machine's " + std::to_string(memory >> 20) + " MiB"),
+            std::string::npos)
+      << r.status().message();
 }
 
 TEST(ReadBuffer, ReadsMoveOnThroughTheBufferWithAnyPool) {

@@ -27,8 +27,9 @@ struct BandwidthResult {
 // in huge pages where the kernel grants them, every page touched). Not thread-safe.
 class ReadBuffer {
  public:
-  // kResourceLimit if the buffer cannot be allocated. `bytes` is rounded down to whole pages and
-  // to 64 bytes per thread of `pool`, and is at least 1 MiB.
+  // kResourceLimit if the buffer cannot be allocated or would take more than half of the
+  // machine's memory. `bytes` is rounded down to whole pages and to 64 bytes per thread of `pool`,
+  // and is at least 1 MiB.
   static Result<std::unique_ptr<ReadBuffer>> create(ThreadPool& pool, uint64_t bytes);
   ~ReadBuffer();
   ReadBuffer(const ReadBuffer&) = delete;
