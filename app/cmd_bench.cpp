@@ -141,14 +141,8 @@ int run_bench(Context& ctx) {
   engine::ReadBuffer& rb = **buffer;
   const double buffer_mb = static_cast<double>(rb.bytes()) / (1024.0 * 1024.0);
   reset_peak_rss();  // where that is not possible, the peak below still holds the buffer once
-  auto peak_pass = [&] {
-    double best = 0;
-    for (int p = 0; p < 4; ++p) {
-      best = std::max(best, static_cast<double>(rb.bytes()) / rb.read_seconds(pool, rb.bytes()));
-    }
-    return best;
-  };
-  const double bw_before = peak_pass();
+  constexpr int kPeakPasses = 4;
+  const double bw_before = rb.best_bytes_per_s(pool, kPeakPasses);
 
   double decode_tps = 0, bw_paired = 0;
   if (*n_decode > 0) {
@@ -166,7 +160,7 @@ int run_bench(Context& ctx) {
     decode_tps = static_cast<double>(*n_decode) / decode_s;
     bw_paired = static_cast<double>(read_bytes) * static_cast<double>(*n_decode) / read_s;
   }
-  const double bw_after = peak_pass();
+  const double bw_after = rb.best_bytes_per_s(pool, kPeakPasses);
   const double rss_mb = std::max(rss_prompt_mb, peak_rss_mb() - buffer_mb);
   const double kv_mb = 2.0 * info.n_layer * so.n_ctx * info.n_head_kv * info.head_dim * 2 / (1024.0 * 1024.0);
 

@@ -623,12 +623,6 @@ inline void q4_k_unpack_block(const uint8_t* col, int64_t r, BlockQ4_K* out) {
   std::memcpy(&out->dmin, meta + 14, 2);
 }
 
-void q4_k_unpack_row(const void* group, int64_t r, void* row, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(group);
-  BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
-  for (int64_t i = 0; i < n / kQK_K; ++i) q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, out + i);
-}
-
 // Dequantizes a packed Q4_K group: each block unpacked, then converted as the plain to_float does.
 void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
   const uint8_t* g = static_cast<const uint8_t*>(group);
@@ -643,7 +637,12 @@ void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
 
 }  // namespace
 
-void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n) { q4_k_unpack_row(group, r, row, n); }
+// The vector version of unpack_q4_k_row (the AVX-512 level takes it too: kernels.h).
+void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
+  for (int64_t i = 0; i < n / kQK_K; ++i) q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, out + i);
+}
 
 void fill_avx2_table(TypeTraits* t) {
   auto at = [&](TensorType type) -> TypeTraits& { return t[static_cast<int>(type)]; };
@@ -670,7 +669,7 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
   TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h), as at the AVX-512 level
   q4k.pack = pack_q4_k;
-  q4k.unpack_row = q4_k_unpack_row;  // the vector version of unpack_q4_k_row
+  q4k.unpack_row = q4_k_unpack_row_avx2;
   q4k.x_permute_packed = q4_k_x_permute_packed;
   q4k.vec_dot_packed = q4_k_dot_packed;
   q4k.to_float_packed = q4_k_to_float_packed;

@@ -1,4 +1,4 @@
-// measure_read_bandwidth: a parallel streaming read (sum of 64-bit words) over a large buffer.
+// ReadBuffer: parallel streaming reads (sums of 64-bit words) over a large buffer.
 //
 // The one thing to know: the read loop lives in membench_avx2.cpp when the CPU has AVX2 (wide loads
 // keep the loop far from being the bottleneck); the scalar loop here is the fallback.
@@ -38,8 +38,8 @@ bool have_avx2() {
 }
 }  // namespace
 
-ReadBuffer::ReadBuffer(uint8_t* data, uint64_t part_bytes, int n_parts, uint64_t mapped_bytes)
-    : data_(data), part_bytes_(part_bytes), n_parts_(n_parts), mapped_bytes_(mapped_bytes) {}
+ReadBuffer::ReadBuffer(uint8_t* data, uint64_t bytes, uint64_t mapped_bytes)
+    : data_(data), bytes_(bytes), mapped_bytes_(mapped_bytes) {}
 
 ReadBuffer::~ReadBuffer() { munmap(data_, mapped_bytes_); }
 
@@ -66,14 +66,13 @@ Result<std::unique_ptr<ReadBuffer>> ReadBuffer::create(ThreadPool& pool, uint64_
   const int n_threads = pool.size();
   const uint64_t part = bytes / n_threads / 64 * 64;
   pool.run([&](int i, int) { std::memset(buf + part * i, 1 + i, part); });
-  return std::unique_ptr<ReadBuffer>(new ReadBuffer(buf, part, n_threads, bytes));
+  return std::unique_ptr<ReadBuffer>(new ReadBuffer(buf, part * static_cast<uint64_t>(n_threads), bytes));
 }
 
 double ReadBuffer::read_seconds(ThreadPool& pool, uint64_t bytes) {
   static const bool avx2 = have_avx2();
-  const uint64_t size = this->bytes();
-  bytes = std::min(bytes, size) / 64 * 64;
-  if (cursor_ + bytes > size) cursor_ = 0;
+  bytes = std::min(bytes, bytes_) / 64 * 64;
+  if (cursor_ + bytes > bytes_) cursor_ = 0;
   const uint8_t* base = data_ + cursor_;
   cursor_ += bytes;
   std::atomic<uint64_t> sum{0};
@@ -90,17 +89,10 @@ double ReadBuffer::read_seconds(ThreadPool& pool, uint64_t bytes) {
   return s;
 }
 
-Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes, int passes) {
-  LT_ASSIGN_OR_RETURN(auto buffer, ReadBuffer::create(pool, bytes));
-  BandwidthResult result;
-  result.buffer_bytes = buffer->bytes();
-  result.threads = pool.size();
-  for (int p = 0; p < passes; ++p) {
-    const double seconds = buffer->read_seconds(pool, buffer->bytes());
-    result.bytes_per_s = std::max(result.bytes_per_s, static_cast<double>(buffer->bytes()) / seconds);
-    ++result.passes;
-  }
-  return result;
+double ReadBuffer::best_bytes_per_s(ThreadPool& pool, int passes) {
+  double best = 0;
+  for (int p = 0; p < passes; ++p) best = std::max(best, static_cast<double>(bytes_) / read_seconds(pool, bytes_));
+  return best;
 }
 
 }  // namespace lantern::engine

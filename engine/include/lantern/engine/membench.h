@@ -2,8 +2,7 @@
 // reads every weight once). Used by `lantern bench` and bench/ tools.
 //
 // The one thing to know: the buffer must be much larger than the last-level cache (this machine
-// kind reports a very large L3), so the default is 1 GiB, allocated, touched and freed per call
-// (ReadBuffer keeps one for repeated reads).
+// kind reports a very large L3), so its users take 1 GiB.
 #pragma once
 
 #include <cstddef>
@@ -14,13 +13,6 @@
 #include "lantern/status.h"
 
 namespace lantern::engine {
-
-struct BandwidthResult {
-  double bytes_per_s = 0;  // best pass
-  uint64_t buffer_bytes = 0;
-  int passes = 0;
-  int threads = 0;
-};
 
 // A buffer that is read in single timed passes, for measuring the bus in the same minutes as other
 // work (the read bandwidth of a shared VM moves from minute to minute). Owns its memory (mmap,
@@ -35,7 +27,7 @@ class ReadBuffer {
   ReadBuffer(const ReadBuffer&) = delete;
   ReadBuffer& operator=(const ReadBuffer&) = delete;
 
-  uint64_t bytes() const { return part_bytes_ * static_cast<uint64_t>(n_parts_); }
+  uint64_t bytes() const { return bytes_; }
   // Reads `bytes` (at most bytes(), rounded down to 64) once on the threads of `pool`, split as
   // ThreadPool::parallel_for splits work, and returns the seconds taken. Successive calls move on
   // through the buffer (back to its start when the rest is too short), so a small read does not
@@ -45,19 +37,16 @@ class ReadBuffer {
   // reads from being optimized away. Thread t of the pool that made the buffer filled its part of
   // it with the byte value t + 1.
   uint64_t last_sum() const { return last_sum_; }
+  // Reads the whole buffer `passes` times; the best pass's speed in bytes per second.
+  double best_bytes_per_s(ThreadPool& pool, int passes);
 
  private:
-  ReadBuffer(uint8_t* data, uint64_t part_bytes, int n_parts, uint64_t mapped_bytes);
+  ReadBuffer(uint8_t* data, uint64_t bytes, uint64_t mapped_bytes);
   uint8_t* data_;
-  uint64_t part_bytes_;
-  int n_parts_;
+  uint64_t bytes_;         // what the reads cover: whole 64-byte parts, one per thread that filled it
   uint64_t mapped_bytes_;
   uint64_t cursor_ = 0;  // where the next read starts
   uint64_t last_sum_ = 0;
 };
-
-// Reads a ReadBuffer of `bytes` whole `passes` times on the threads of `pool`; reports the best
-// pass. kResourceLimit if the buffer cannot be allocated.
-Result<BandwidthResult> measure_read_bandwidth(ThreadPool& pool, uint64_t bytes = uint64_t{1} << 30, int passes = 4);
 
 }  // namespace lantern::engine
