@@ -115,8 +115,9 @@ int run_bench(Context& ctx) {
   if (!weight_bytes.ok()) return runtime_error(ctx, weight_bytes.status());
   // Each decoded token also reads the K and V rows of every earlier position in every layer (F16):
   // on average n_prompt + (n_decode + 1) / 2 positions over the decode test.
+  const double kv_position_bytes = 2.0 * info.n_layer * info.n_head_kv * info.head_dim * 2;
   const double kv_positions = static_cast<double>(*n_prompt) + (static_cast<double>(*n_decode) + 1) / 2;
-  const double kv_bytes = 2.0 * info.n_layer * info.n_head_kv * info.head_dim * 2 * kv_positions;
+  const double kv_bytes = kv_position_bytes * kv_positions;
   const double bpt = static_cast<double>(*weight_bytes) + kv_bytes;
 
   double prompt_tps = 0;
@@ -162,7 +163,7 @@ int run_bench(Context& ctx) {
   }
   const double bw_after = rb.best_bytes_per_s(pool, kPeakPasses);
   const double rss_mb = std::max(rss_prompt_mb, peak_rss_mb() - buffer_mb);
-  const double kv_mb = 2.0 * info.n_layer * so.n_ctx * info.n_head_kv * info.head_dim * 2 / (1024.0 * 1024.0);
+  const double kv_mb = kv_position_bytes * so.n_ctx / (1024.0 * 1024.0);
 
   const double bw_peak = std::max(bw_before, bw_after);
   const double bw_bytes_per_s = *n_decode > 0 ? bw_paired : bw_peak;
