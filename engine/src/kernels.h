@@ -182,9 +182,6 @@ bool simd_active();
 void fill_avx2_table(TypeTraits* table);
 void fill_avx512_table(TypeTraits* table);
 void fill_avx512_packed_table(TypeTraits* table);  // kernels_avx512_packed.cpp
-// The AVX2 vector unpack of a packed Q4_K row (kernels_avx2.cpp), which the AVX-512 level shares:
-// both levels pack Q4_K the same way. Call only where the CPU has AVX2.
-void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n);
 
 // Bytes of n elements of `type` (n a multiple of the block size).
 inline int64_t row_size(const TypeTraits& t, int64_t n) { return n / t.block_size * t.type_size; }

@@ -635,14 +635,14 @@ void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
   }
 }
 
-}  // namespace
-
-// The vector version of unpack_q4_k_row (the AVX-512 level takes it too: kernels.h).
+// The vector version of unpack_q4_k_row.
 void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n) {
   const uint8_t* g = static_cast<const uint8_t*>(group);
   BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
   for (int64_t i = 0; i < n / kQK_K; ++i) q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, out + i);
 }
+
+}  // namespace
 
 void fill_avx2_table(TypeTraits* t) {
   auto at = [&](TensorType type) -> TypeTraits& { return t[static_cast<int>(type)]; };
@@ -667,7 +667,7 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ8_K).from_float = q8_k_from_float;
   at(TensorType::kQ2_K).vec_dot = q2_k_dot;
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
-  TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h), as at the AVX-512 level
+  TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h; the AVX-512 level packs them otherwise)
   q4k.pack = pack_q4_k;
   q4k.unpack_row = q4_k_unpack_row_avx2;
   q4k.x_permute_packed = q4_k_x_permute_packed;

@@ -36,7 +36,13 @@ inline __m512i k4_scales_x4(__m512i meta) {
 constexpr int64_t kQ4KGroupBytes = sizeof(Q4KPackedGroup);          // per block column
 constexpr int64_t kQ4KMeta = offsetof(Q4KPackedGroup, meta);         // offset of the metas in it
 
-void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) {
+// Four rows in the lanes order (packed_rows.h): lane r of every load is row r, so the eight
+// loads' byte products (each activation chunk broadcast to the four lanes) add up per lane and
+// meet each row's scales and d where they already are, with no shuffle per row. Against the
+// one-row-per-load order with two lane permutes per row: 55 -> 61 GB/s with the group in L2 (one
+// core), and 37.8 -> 46.3, 28.8 -> 34.7 GB/s streaming from DRAM with two threads when a plain
+// read made 49-56 (equal when the bus was slow; bench/RESULTS.md).
+void q4_k_dot_lanes_512(int64_t n, const void* vg, const void* vx, float* out) {
   const uint8_t* g = static_cast<const uint8_t*>(vg);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
   const __m512i low4 = _mm512_set1_epi8(0x0F);
@@ -46,15 +52,10 @@ void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   const __m512i scale_words = lanes16(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
   // The halves d, dmin of the four rows: dword 3 of every lane.
   const __m512i d_dwords = _mm512_setr_epi32(3, 7, 11, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-  // dd holds d0, dmin0, d1, dmin1, ...: dmin of row r in lane r, and d of row r everywhere.
+  // dd holds d0, dmin0, d1, dmin1, ...: lane r takes row r's dmin, or its d.
   const __m512i dmin_lanes = _mm512_setr_epi32(1, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7);
-  __m512i row_lane[kPackRows], d_of_row[kPackRows];
-  __m512 acc[kPackRows];
-  for (int r = 0; r < kPackRows; ++r) {
-    row_lane[r] = _mm512_add_epi32(_mm512_set1_epi32(4 * r), _mm512_setr_epi32(0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3));
-    d_of_row[r] = _mm512_set1_epi32(2 * r);
-    acc[r] = _mm512_setzero_ps();
-  }
+  const __m512i d_lanes = _mm512_setr_epi32(0, 0, 0, 0, 2, 2, 2, 2, 4, 4, 4, 4, 6, 6, 6, 6);
+  __m512 acc = _mm512_setzero_ps();      // lane r: row r's scaled products
   __m512 acc_min = _mm512_setzero_ps();  // lane r: row r's min corrections
   const bool long_row = n >= kLongRowCols;
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
@@ -68,24 +69,27 @@ void q4_k_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
     const __m512i mins = _mm512_madd_epi16(_mm512_shuffle_epi8(sm, min_words), bsums);
     acc_min = _mm512_fmadd_ps(_mm512_permutexvar_ps(dmin_lanes, dd), _mm512_cvtepi32_ps(mins), acc_min);
     const __m512i scales = _mm512_shuffle_epi8(sm, scale_words);
-    const __m512i x0 = _mm512_loadu_si512(x[i].qs), x1 = _mm512_loadu_si512(x[i].qs + 64);
-    const __m512i x2 = _mm512_loadu_si512(x[i].qs + 128), x3 = _mm512_loadu_si512(x[i].qs + 192);
-    for (int r = 0; r < kPackRows; ++r) {
-      const __m512i q0 = _mm512_loadu_si512(g + 128 * r), q1 = _mm512_loadu_si512(g + 128 * r + 64);
-      // Every 16-bit word of p holds products of one sub-block only (the packed order), so the
-      // four loads add up before the one multiply by the scales. |p| <= 4 * 2 * 15 * 127.
-      __m512i p = _mm512_add_epi16(_mm512_maddubs_epi16(_mm512_and_si512(q0, low4), x0),
-                                   _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q0, 4), low4), x1));
-      p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(q1, low4), x2));
-      p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q1, 4), low4), x3));
-      const __m512i sum = _mm512_madd_epi16(p, _mm512_permutexvar_epi32(row_lane[r], scales));
-      acc[r] = _mm512_fmadd_ps(_mm512_permutexvar_ps(d_of_row[r], dd), _mm512_cvtepi32_ps(sum), acc[r]);
+    const int8_t* xq = x[i].qs;
+    __m512i sum = _mm512_setzero_si512();
+    for (int half = 0; half < 2; ++half) {
+      // Four loads' products per 16-bit word: |p| <= 4 * 2 * 2 * 15 * 127 = 30480.
+      __m512i p = _mm512_setzero_si512();
+      for (int k = 4 * half; k < 4 * half + 4; ++k) {
+        const __m512i q = _mm512_loadu_si512(g + 64 * k);
+        const __m512i x_lo = lanes16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq + 32 * k)));
+        const __m512i x_hi = lanes16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq + 32 * k + 16)));
+        p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(q, low4), x_lo));
+        p = _mm512_add_epi16(p, _mm512_maddubs_epi16(_mm512_and_si512(_mm512_srli_epi16(q, 4), low4), x_hi));
+      }
+      sum = _mm512_add_epi32(sum, _mm512_madd_epi16(p, scales));
     }
+    acc = _mm512_fmadd_ps(_mm512_permutexvar_ps(d_lanes, dd), _mm512_cvtepi32_ps(sum), acc);
   }
-  alignas(64) float mins[16];
-  _mm512_store_ps(mins, acc_min);
+  alignas(64) float a[16], m[16];
+  _mm512_store_ps(a, acc);
+  _mm512_store_ps(m, acc_min);
   for (int r = 0; r < kPackRows; ++r) {
-    out[r] = _mm512_reduce_add_ps(acc[r]) - ((mins[4 * r] + mins[4 * r + 1]) + (mins[4 * r + 2] + mins[4 * r + 3]));
+    out[r] = ((a[4 * r] + a[4 * r + 1]) + (a[4 * r + 2] + a[4 * r + 3])) - ((m[4 * r] + m[4 * r + 1]) + (m[4 * r + 2] + m[4 * r + 3]));
   }
 }
 
@@ -142,43 +146,36 @@ void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   for (int r = 0; r < kPackRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]) + hsum_ps_256(tail[r]);
 }
 
-// ---- dequantization (sgemm tiles) -----------------------------------------------------------------
-// A group's quants are unpacked to one byte per element in packed order (four 64-byte vectors),
-// put back in the file's element order with 16-bit permutes (every word of the packed order holds
-// two neighbouring elements of one sub-block), and converted 16 at a time exactly as the plain
-// to_float does (same operations, so the same floats).
+// ---- Q4_K lanes order: activations and dequantization -----------------------------------------------
 
-// Natural-order vector c (elements 64c .. 64c + 63) from the packed-order vectors v[0..3]: word w
-// comes from word index[w] of v[0] / v[1] (index >= 32: v[1]) where `upper` has no bit w, else of
-// v[2] / v[3].
+// Words gathered from four vectors of 32 words: word w of the result comes from word index[w] of v[0] / v[1] (index >= 32: v[1]) where `upper` has no bit w, else of v[2] /
+// v[3].
 inline __m512i gather_words(const __m512i* v, __m512i index, __mmask32 upper) {
   return _mm512_mask_blend_epi16(upper, _mm512_permutex2var_epi16(v[0], index, v[1]),
                                  _mm512_permutex2var_epi16(v[2], index, v[3]));
 }
 
-// out[0..15] = d * float(q) - m for bytes q (fused, as store_affine_u8 in kernels_avx2.cpp).
-inline void store_affine_16(float* out, __m128i q, float d, float m) {
-  _mm512_storeu_ps(out, _mm512_fmsub_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(q)), _mm512_set1_ps(m)));
-}
-
-// pack_q4_k (packed_rows.cpp, the layout's definition) in vectors: each row's nibbles one byte per
-// element in the file's order (four 64-byte vectors), moved to the packed order with the inverse
-// of the permutes above, then paired into bytes again. 1.6-1.8 -> 21-22 GB/s of weights on the
-// copying thread (kernel_bench).
-void q4_k_pack_512(const void* rows, void* group, int64_t n) {
+// pack_q4_k_lanes (packed_rows.cpp, the layout's definition) in vectors: each row's nibbles one
+// byte per element in the file's order (four 64-byte vectors), gathered by 16-bit words (pairs of
+// neighbouring elements, which the lanes order keeps together) into loads 0-3 and 4-7 of that
+// row, low and high nibbles apart, paired into bytes again, and stored one 16-byte lane per load.
+// 0.8 -> 25 GB/s of weights on the copying thread (kernel_bench, Zen 5).
+void q4_k_pack_lanes_512(const void* rows, void* group, int64_t n) {
   const int64_t nb = n / kQK_K;
   const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
   uint8_t* g = static_cast<uint8_t*>(group);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  // Word j of packed vector h: sub-block s = j % 8, pair q = j / 8: element 32s + 8h + 2q, which
-  // is word 16 (s % 2) + 4h + q of natural vector s / 2.
+  // Vector 2kk + h holds nibble h of loads 4kk .. 4kk + 3: its word j is row byte pair j % 8 of
+  // load 4kk + j / 8, elements 32 (j % 8) + 4k + 2h + 0..1 (q4_k_lanes_element), which are word
+  // 16 (j % 8) + 8kk + 2 (j / 8) + h of the row, in natural vector (j % 8) / 2.
   alignas(64) uint16_t idx[4][32];
   uint32_t upper = 0;
-  for (int h = 0; h < 4; ++h) {
+  for (int v = 0; v < 4; ++v) {
+    const int kk = v / 2, h = v % 2;
     for (int j = 0; j < 32; ++j) {
-      const int s = j % 8;
-      idx[h][j] = static_cast<uint16_t>((s / 2 % 2) * 32 + 16 * (s % 2) + 4 * h + j / 8);
-      if (h == 0 && s >= 4) upper |= 1u << j;
+      const int w = j % 8;
+      idx[v][j] = static_cast<uint16_t>((w / 2 % 2) * 32 + 16 * (w % 2) + 8 * kk + 2 * (j / 8) + h);
+      if (v == 0 && w >= 4) upper |= 1u << j;
     }
   }
   for (int64_t i = 0; i < nb; ++i, g += kQ4KGroupBytes) {
@@ -190,53 +187,20 @@ void q4_k_pack_512(const void* rows, void* group, int64_t n) {
         e[c] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(q, low4)),
                                   _mm256_and_si256(_mm256_srli_epi16(q, 4), low4), 1);
       }
-      __m512i v[4];  // packed order
-      for (int h = 0; h < 4; ++h) v[h] = gather_words(e, _mm512_load_si512(idx[h]), upper);
-      _mm512_storeu_si512(g + 128 * r, _mm512_or_si512(v[0], _mm512_slli_epi16(v[1], 4)));
-      _mm512_storeu_si512(g + 128 * r + 64, _mm512_or_si512(v[2], _mm512_slli_epi16(v[3], 4)));
+      for (int kk = 0; kk < 2; ++kk) {
+        const __m512i lo = gather_words(e, _mm512_load_si512(idx[2 * kk]), upper);
+        const __m512i hi = gather_words(e, _mm512_load_si512(idx[2 * kk + 1]), upper);
+        const __m512i bytes = _mm512_or_si512(lo, _mm512_slli_epi16(hi, 4));
+        uint8_t* dst = g + 64 * (4 * kk) + 16 * r;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), _mm512_castsi512_si128(bytes));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 64), _mm512_extracti32x4_epi32(bytes, 1));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 128), _mm512_extracti32x4_epi32(bytes, 2));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 192), _mm512_extracti32x4_epi32(bytes, 3));
+      }
       uint8_t* meta = g + kQ4KMeta + 16 * r;
       __builtin_memcpy(meta, b.scales, 12);
       __builtin_memcpy(meta + 12, &b.d, 2);
       __builtin_memcpy(meta + 14, &b.dmin, 2);
-    }
-  }
-}
-
-void q4_k_to_float_packed_512(const void* vg, float* out, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(vg);
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
-  // Word w of natural vector c: sub-block s = 2c + w / 16, load h = w % 16 / 4, word 8 (w % 4) + s.
-  alignas(64) uint16_t idx[4][32];
-  uint32_t upper = 0;
-  for (int c = 0; c < 4; ++c) {
-    for (int w = 0; w < 32; ++w) {
-      const int h = w % 16 / 4;
-      idx[c][w] = static_cast<uint16_t>((h % 2) * 32 + 8 * (w % 4) + 2 * c + w / 16);
-      if (c == 0 && h >= 2) upper |= 1u << w;
-    }
-  }
-  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
-    for (int r = 0; r < kPackRows; ++r) {
-      const uint8_t* meta = g + kQ4KMeta + 16 * r;
-      uint8_t sc[8], mn[8];
-      unpack_k4_scales(meta, sc, mn);
-      uint16_t dh, mh;
-      __builtin_memcpy(&dh, meta + 12, 2);
-      __builtin_memcpy(&mh, meta + 14, 2);
-      const float d = h2f_512(dh), dmin = h2f_512(mh);
-      const __m512i q0 = _mm512_loadu_si512(g + 128 * r), q1 = _mm512_loadu_si512(g + 128 * r + 64);
-      const __m512i v[4] = {_mm512_and_si512(q0, low4), _mm512_and_si512(_mm512_srli_epi16(q0, 4), low4),
-                            _mm512_and_si512(q1, low4), _mm512_and_si512(_mm512_srli_epi16(q1, 4), low4)};
-      float* dst = out + r * n + i * kQK_K;
-      for (int c = 0; c < 4; ++c) {
-        const __m512i e = gather_words(v, _mm512_load_si512(idx[c]), upper);
-        for (int k = 0; k < 4; ++k) {
-          const int s = 2 * c + k / 2;
-          const __m128i q = k == 0 ? _mm512_castsi512_si128(e) : k == 1 ? _mm512_extracti32x4_epi32(e, 1)
-                          : k == 2 ? _mm512_extracti32x4_epi32(e, 2) : _mm512_extracti32x4_epi32(e, 3);
-          store_affine_16(dst + 64 * c + 16 * k, q, d * sc[s], dmin * mn[s]);
-        }
-      }
     }
   }
 }
@@ -271,6 +235,21 @@ void q4_k_x_permute_packed_512(void* vx, int64_t n) {
   }
 }
 
+// Dequantizes a lanes group (sgemm tiles; prompts take the dots at this level, so this serves
+// LANTERN_GEMM_MIN_TOKENS): each row's block unpacked, then converted by the level's plain
+// to_float, so that it gives the plain rows' floats exactly.
+void q4_k_to_float_lanes_512(const void* vg, float* out, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(vg);
+  const ToFloatFn to_float = traits_at(SimdLevel::kAvx512, TensorType::kQ4_K)->to_float;
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
+    for (int r = 0; r < kPackRows; ++r) {
+      BlockQ4_K block;
+      unpack_q4_k_lanes_row(g, r, &block, kQK_K);
+      to_float(&block, out + r * n + i * kQK_K, kQK_K);
+    }
+  }
+}
+
 }  // namespace
 
 void fill_avx512_packed_table(TypeTraits* table) {
@@ -282,11 +261,11 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q80.to_float_packed = q8_0_to_float_packed;
   q80.packed_gemm_min_tokens = kNeverGemm;  // prompts: 213 against 161 GFLOP/s (see fill_avx512_table)
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
-  q4k.pack = q4_k_pack_512;  // the vector version of pack_q4_k
-  q4k.unpack_row = q4_k_unpack_row_avx2;  // the same layout as at the AVX2 level
-  q4k.x_permute_packed = q4_k_x_permute_packed_512;  // needs the bsums from_float leaves
-  q4k.vec_dot_packed = q4_k_dot_packed_512;
-  q4k.to_float_packed = q4_k_to_float_packed_512;
+  q4k.pack = q4_k_pack_lanes_512;  // the lanes order (packed_rows.h), as q4_k_layout() says
+  q4k.unpack_row = unpack_q4_k_lanes_row;
+  q4k.x_permute_packed = q4_k_x_permute_packed_512;  // the same order for both layouts (packed_rows.h)
+  q4k.vec_dot_packed = q4_k_dot_lanes_512;
+  q4k.to_float_packed = q4_k_to_float_lanes_512;
   q4k.packed_gemm_min_tokens = kNeverGemm;
   q4k.band_min_cols = kQ4KBandMinCols;  // one block column is one Q4KPackedGroup
   q4k.band_segment_blocks = kQ4KBandSegmentBlocks;

@@ -144,6 +144,88 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
   }
 }
 
+// ---- Q4_K, lanes order ------------------------------------------------------------------------------
+
+namespace {
+
+// The quant bytes of one row of a lanes group, in the order of a 128-byte row (i = 16k + b), and
+// where they lie in the group.
+int64_t lanes_byte(int64_t r, int i) { return 64 * (i / 16) + 16 * r + i % 16; }
+
+// plain -> lanes quant bytes of one row's block (out[16k + b]), and back.
+const NibbleMap& q4_k_lanes_pack_map() {
+  static const NibbleMap map = [] {
+    NibbleMap m{};
+    for (int i = 0; i < 128; ++i) {
+      const int lo = q4_k_lanes_element(i / 16, 0, i % 16), hi = q4_k_lanes_element(i / 16, 1, i % 16);
+      m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
+              static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
+    }
+    return m;
+  }();
+  return map;
+}
+const NibbleMap& q4_k_lanes_unpack_map() {
+  static const NibbleMap map = [] {
+    std::array<std::pair<uint8_t, uint8_t>, 256> lanes_at{};  // element -> row byte, shift
+    for (int i = 0; i < 128; ++i) {
+      for (int h = 0; h < 2; ++h) lanes_at[q4_k_lanes_element(i / 16, h, i % 16)] = {static_cast<uint8_t>(i), static_cast<uint8_t>(4 * h)};
+    }
+    NibbleMap m{};
+    for (int q = 0; q < 128; ++q) {
+      const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
+      m[q] = {lanes_at[lo].first, lanes_at[lo].second, lanes_at[hi].first, lanes_at[hi].second};
+    }
+    return m;
+  }();
+  return map;
+}
+
+}  // namespace
+
+int q4_k_lanes_element(int k, int h, int b) { return 32 * (b / 2) + 4 * k + 2 * h + b % 2; }
+
+void pack_q4_k_lanes(const void* rows, void* group, int64_t n) {
+  const int64_t nb = n / kQK_K;
+  const NibbleMap& map = q4_k_lanes_pack_map();
+  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
+  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
+  for (int64_t i = 0; i < nb; ++i) {
+    uint8_t* qs = &dst[i].qs[0][0];
+    for (int r = 0; r < kPackRows; ++r) {
+      const BlockQ4_K& b = src[r * nb + i];
+      uint8_t row[128];
+      gather_nibbles(b.qs, row, map);
+      for (int k = 0; k < 8; ++k) std::memcpy(qs + lanes_byte(r, 16 * k), row + 16 * k, 16);
+      std::memcpy(dst[i].meta[r], b.scales, 12);
+      std::memcpy(dst[i].meta[r] + 12, &b.d, 2);
+      std::memcpy(dst[i].meta[r] + 14, &b.dmin, 2);
+    }
+  }
+}
+
+void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n) {
+  const int64_t nb = n / kQK_K;
+  const NibbleMap& map = q4_k_lanes_unpack_map();
+  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
+  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
+  for (int64_t i = 0; i < nb; ++i) {
+    BlockQ4_K& b = dst[i];
+    const uint8_t* qs = &src[i].qs[0][0];
+    uint8_t lanes[128];
+    for (int k = 0; k < 8; ++k) std::memcpy(lanes + 16 * k, qs + lanes_byte(r, 16 * k), 16);
+    gather_nibbles(lanes, b.qs, map);
+    std::memcpy(b.scales, src[i].meta[r], 12);
+    std::memcpy(&b.d, src[i].meta[r] + 12, 2);
+    std::memcpy(&b.dmin, src[i].meta[r] + 14, 2);
+  }
+}
+
+Q4KLayout q4_k_layout(SimdLevel level) {
+  if (level == SimdLevel::kAvx512) return {pack_q4_k_lanes, unpack_q4_k_lanes_row};
+  return {pack_q4_k, unpack_q4_k_row};
+}
+
 // ---- Q8_0 ----------------------------------------------------------------------------------------
 
 namespace {

@@ -39,6 +39,30 @@ void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
 // unused).
 void q4_k_x_permute_packed(void* x, int64_t n);
 
+// Q4_K, lanes order (the AVX-512 level's; the AVX2 level keeps the order above). The same
+// 576-byte group per block column, metas where Q4KPackedGroup has them, but the quants lie as
+// eight 64-byte loads with one row per 128-bit lane: byte 64k + 16r + b (k = 0..7, r = 0..3,
+// b = 0..15) of the group is row r's byte b of load k, and holds element q4_k_lanes_element(k, 0, b)
+// in its low nibble and q4_k_lanes_element(k, 1, b) in its high nibble. Word b / 2 of every lane
+// of every load is sub-block b / 2, so each lane's products, summed over the loads, are multiplied
+// by that row's eight scales in place: no lane shuffles per row, which the order above needs (one
+// row per load) and which bound the AVX-512 dot on Zen 5 when the bus is fast.
+int q4_k_lanes_element(int k, int h, int b);
+void pack_q4_k_lanes(const void* rows, void* group, int64_t n);
+void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n);
+// Its activations are in the packed order above (q4_k_x_permute_packed): activation qs[32k + 16h
+// + b], the partner of load k's nibble h in byte b of every lane, is element
+// q4_k_lanes_element(k, h, b), which is q4_k_packed_element((32k + 16h + b) / 64, (32k + 16h + b) % 64).
+
+// A packed Q4_K layout's definition (plain C++): what a level's pack and unpack_row must do.
+struct Q4KLayout {
+  PackFn pack;
+  UnpackRowFn unpack_row;
+};
+// The layout a level packs Q4_K in: lanes at AVX-512, the order above at AVX2 (and below, where
+// nothing is packed).
+Q4KLayout q4_k_layout(SimdLevel level);
+
 // Q8_0, per span of kQ8Span block columns (512 columns; 2176 bytes per group, 34 cache lines):
 //   int8_t qs[4][16][32]  row r's 16 blocks' quants, 512 bytes per row
 //   uint16_t d[4][16]     their scales
