@@ -39,9 +39,9 @@ constexpr int64_t kQ4KMeta = offsetof(Q4KPackedGroup, meta);         // offset o
 // Four rows in the lanes order (packed_rows.h): lane r of every load is row r, so the eight
 // loads' byte products (each activation chunk broadcast to the four lanes) add up per lane and
 // meet each row's scales and d where they already are, with no shuffle per row. Against the
-// one-row-per-load order with two lane permutes per row: 55 -> 61 GB/s with the group in L2 (one
-// core), and 37.8 -> 46.3, 28.8 -> 34.7 GB/s streaming from DRAM with two threads when a plain
-// read made 49-56 (equal when the bus was slow; bench/RESULTS.md).
+// one-row-per-load order with two lane permutes per row (Zen 5, bench/RESULTS.md): 56-58 -> 61-62
+// GB/s with the groups in L2 (one core); streaming from DRAM with two threads, 2-7% faster in
+// each of five paired runs; decode faster in 25 of 27 paired runs.
 void q4_k_dot_lanes_512(int64_t n, const void* vg, const void* vx, float* out) {
   const uint8_t* g = static_cast<const uint8_t*>(vg);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
@@ -159,7 +159,7 @@ inline __m512i gather_words(const __m512i* v, __m512i index, __mmask32 upper) {
 // byte per element in the file's order (four 64-byte vectors), gathered by 16-bit words (pairs of
 // neighbouring elements, which the lanes order keeps together) into loads 0-3 and 4-7 of that
 // row, low and high nibbles apart, paired into bytes again, and stored one 16-byte lane per load.
-// 0.8 -> 25 GB/s of weights on the copying thread (kernel_bench, Zen 5).
+// 0.8 -> 14-25 GB/s of weights on the copying thread (kernel_bench, Zen 5).
 void q4_k_pack_lanes_512(const void* rows, void* group, int64_t n) {
   const int64_t nb = n / kQK_K;
   const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
@@ -205,6 +205,47 @@ void q4_k_pack_lanes_512(const void* rows, void* group, int64_t n) {
   }
 }
 
+// unpack_q4_k_lanes_row in vectors, the pack above backwards: row r's eight 16-byte lanes as two
+// vectors of bytes, split into nibbles (vector 2kk + h: nibble h of loads 4kk .. 4kk + 3), gathered
+// by words into the file's element order and paired into the plain bytes: 1.6 -> 14 GB/s (get_row).
+void q4_k_unpack_lanes_row_512(const void* group, int64_t r, void* row, int64_t n) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  // Word w of natural vector c is row word 16 (2c + w / 16) + w % 16, which lies in vector
+  // 2 (w % 16 / 8) + w % 2 as its word 8 (w % 8 / 2) + 2c + w / 16.
+  alignas(64) uint16_t idx[4][32];
+  uint32_t upper = 0;
+  for (int c = 0; c < 4; ++c) {
+    for (int w = 0; w < 32; ++w) {
+      idx[c][w] = static_cast<uint16_t>(32 * (w % 2) + 8 * (w % 8 / 2) + 2 * c + w / 16);
+      if (c == 0 && w % 16 >= 8) upper |= 1u << w;
+    }
+  }
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
+    __m512i v[4];
+    for (int kk = 0; kk < 2; ++kk) {
+      const uint8_t* src = g + 64 * (4 * kk) + 16 * r;
+      __m512i bytes = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+      bytes = _mm512_inserti32x4(bytes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 64)), 1);
+      bytes = _mm512_inserti32x4(bytes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 128)), 2);
+      bytes = _mm512_inserti32x4(bytes, _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 192)), 3);
+      v[2 * kk] = _mm512_and_si512(bytes, low4);
+      v[2 * kk + 1] = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low4);
+    }
+    BlockQ4_K& b = out[i];
+    for (int c = 0; c < 4; ++c) {
+      const __m512i e = gather_words(v, _mm512_load_si512(idx[c]), upper);  // elements 64c .. 64c + 63
+      const __m256i q = _mm256_or_si256(_mm512_castsi512_si256(e), _mm256_slli_epi16(_mm512_extracti64x4_epi64(e, 1), 4));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(b.qs + 32 * c), q);
+    }
+    const uint8_t* meta = g + kQ4KMeta + 16 * r;
+    __builtin_memcpy(b.scales, meta, 12);
+    __builtin_memcpy(&b.d, meta + 12, 2);
+    __builtin_memcpy(&b.dmin, meta + 14, 2);
+  }
+}
+
 // q4_k_x_permute_packed with word shuffles. In 16-bit words (pairs of neighbouring elements, which
 // the packed order keeps together), word w of output vector h is input word 16 (w % 8) + 4h + w / 8
 // (q4_k_packed_element): words with w % 8 < 4 come from the block's first 128 bytes, the others
@@ -244,7 +285,7 @@ void q4_k_to_float_lanes_512(const void* vg, float* out, int64_t n) {
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
     for (int r = 0; r < kPackRows; ++r) {
       BlockQ4_K block;
-      unpack_q4_k_lanes_row(g, r, &block, kQK_K);
+      q4_k_unpack_lanes_row_512(g, r, &block, kQK_K);
       to_float(&block, out + r * n + i * kQK_K, kQK_K);
     }
   }
@@ -262,7 +303,7 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q80.packed_gemm_min_tokens = kNeverGemm;  // prompts: 213 against 161 GFLOP/s (see fill_avx512_table)
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = q4_k_pack_lanes_512;  // the lanes order (packed_rows.h), as q4_k_layout() says
-  q4k.unpack_row = unpack_q4_k_lanes_row;
+  q4k.unpack_row = q4_k_unpack_lanes_row_512;
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // the same order for both layouts (packed_rows.h)
   q4k.vec_dot_packed = q4_k_dot_lanes_512;
   q4k.to_float_packed = q4_k_to_float_lanes_512;

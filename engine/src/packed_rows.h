@@ -7,11 +7,14 @@
 // or spans of 16 block columns (Q8_0), so that one pass over the group streams all four rows in
 // whole, aligned cache lines and the activations are loaded once for the four. Q4_K's quants are
 // also reordered so that one 64-byte load feeds the dot products without shuffles, and its
-// activations are reordered to match (x_permute_packed), once per token. These functions define
-// the layouts (plain C++, run on every CPU); the dots that read them are in
-// kernels_avx512_packed.cpp (Q4_K and Q8_0) and kernels_avx2.cpp (Q4_K, in 32-byte halves of the
-// same loads). Q6_K was tried too and left plain: its packed dot computed 28% faster
-// in L2 but read no faster from DRAM, and decode came out 2-4% slower (bench/RESULTS.md).
+// activations are reordered to match (x_permute_packed), once per token; the AVX2 level reads
+// one row per load (the packed order), the AVX-512 level one row per 128-bit lane of every load
+// (the lanes order), and both take the same activation order. These functions define the layouts
+// (plain C++, run on every CPU); the dots that read them are in kernels_avx512_packed.cpp (Q4_K
+// lanes and Q8_0) and kernels_avx2.cpp (Q4_K, in 32-byte halves of the same loads). Q6_K was tried
+// too and left plain, twice: one row per load, its packed dot computed 28% faster in L2 but read
+// no faster from DRAM, and decode came out 2-4% slower; in a lanes order, 15% faster in L2 and
+// decode again slower, in 15 of 21 paired runs (bench/RESULTS.md).
 #pragma once
 
 #include <cstdint>
