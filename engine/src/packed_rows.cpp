@@ -58,39 +58,86 @@ void gather_nibbles(const uint8_t* in, uint8_t* out, const NibbleMap& map) {
   }
 }
 
-// plain -> packed quant bytes of a Q4_K block, and back.
+// plain <-> packed quant bytes of one row's Q4_K block, for an order that puts element
+// element(i, h) in nibble h of quant byte i (i < 128).
+using NibbleElement = int (*)(int i, int h);
+NibbleMap q4_k_pack_map_of(NibbleElement element) {
+  NibbleMap m{};
+  for (int i = 0; i < 128; ++i) {
+    const int lo = element(i, 0), hi = element(i, 1);
+    m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
+            static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
+  }
+  return m;
+}
+NibbleMap q4_k_unpack_map_of(NibbleElement element) {
+  std::array<std::pair<uint8_t, uint8_t>, 256> at{};  // element -> quant byte, shift
+  for (int i = 0; i < 128; ++i) {
+    for (int h = 0; h < 2; ++h) at[element(i, h)] = {static_cast<uint8_t>(i), static_cast<uint8_t>(4 * h)};
+  }
+  NibbleMap m{};
+  for (int q = 0; q < 128; ++q) {
+    const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
+    m[q] = {at[lo].first, at[lo].second, at[hi].first, at[hi].second};
+  }
+  return m;
+}
+// The packed order's quant byte i: byte i % 64 of loads 2 (i / 64) (low nibble) and 2 (i / 64) + 1.
+int packed_nibble_element(int i, int h) { return q4_k_packed_element(2 * (i / 64) + h, i % 64); }
 const NibbleMap& q4_k_pack_map() {
-  static const NibbleMap map = [] {
-    NibbleMap m{};
-    const auto& order = q4_k_order();
-    for (int i = 0; i < 128; ++i) {
-      const int lo = order[2 * (i / 64)][i % 64], hi = order[2 * (i / 64) + 1][i % 64];
-      m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
-              static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
-    }
-    return m;
-  }();
+  static const NibbleMap map = q4_k_pack_map_of(packed_nibble_element);
   return map;
 }
 const NibbleMap& q4_k_unpack_map() {
-  static const NibbleMap map = [] {
-    // packed_at[e]: the packed byte and shift holding element e.
-    std::array<std::pair<uint8_t, uint8_t>, 256> packed_at{};
-    const auto& order = q4_k_order();
-    for (int h = 0; h < 4; ++h) {
-      for (int b = 0; b < 64; ++b) {
-        packed_at[order[h][b]] = {static_cast<uint8_t>(64 * (h / 2) + b), static_cast<uint8_t>(4 * (h % 2))};
-      }
-    }
-    NibbleMap m{};
-    for (int q = 0; q < 128; ++q) {
-      const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
-      m[q] = {packed_at[lo].first, packed_at[lo].second, packed_at[hi].first, packed_at[hi].second};
-    }
-    return m;
-  }();
+  static const NibbleMap map = q4_k_unpack_map_of(packed_nibble_element);
   return map;
 }
+
+// A Q4_K row's 16-byte meta in a group (both orders): its 12 scale bytes, then d and dmin.
+void put_q4_k_meta(const BlockQ4_K& b, uint8_t* meta) {
+  std::memcpy(meta, b.scales, 12);
+  std::memcpy(meta + 12, &b.d, 2);
+  std::memcpy(meta + 14, &b.dmin, 2);
+}
+void get_q4_k_meta(const uint8_t* meta, BlockQ4_K& b) {
+  std::memcpy(b.scales, meta, 12);
+  std::memcpy(&b.d, meta + 12, 2);
+  std::memcpy(&b.dmin, meta + 14, 2);
+}
+
+// Both Q4_K orders put a row's 128 quant bytes (as their NibbleMap orders them) in 16-byte chunks:
+// chunk k of row r at chunk(r, k) in the group's 512 quant bytes; the metas where
+// Q4KPackedGroup has them.
+using ChunkOffset = int64_t (*)(int64_t r, int k);
+void pack_q4_k_chunks(const void* rows, void* group, int64_t n, const NibbleMap& map, ChunkOffset chunk) {
+  const int64_t nb = n / kQK_K;
+  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
+  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
+  for (int64_t i = 0; i < nb; ++i) {
+    uint8_t* qs = &dst[i].qs[0][0];
+    for (int r = 0; r < kPackRows; ++r) {
+      const BlockQ4_K& b = src[r * nb + i];
+      uint8_t quants[128];
+      gather_nibbles(b.qs, quants, map);
+      for (int k = 0; k < 8; ++k) std::memcpy(qs + chunk(r, k), quants + 16 * k, 16);
+      put_q4_k_meta(b, dst[i].meta[r]);
+    }
+  }
+}
+void unpack_q4_k_chunks(const void* group, int64_t r, void* row, int64_t n, const NibbleMap& map, ChunkOffset chunk) {
+  const int64_t nb = n / kQK_K;
+  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
+  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* qs = &src[i].qs[0][0];
+    uint8_t quants[128];
+    for (int k = 0; k < 8; ++k) std::memcpy(quants + 16 * k, qs + chunk(r, k), 16);
+    gather_nibbles(quants, dst[i].qs, map);
+    get_q4_k_meta(src[i].meta[r], dst[i]);
+  }
+}
+int64_t row_chunk(int64_t r, int k) { return 128 * r + 16 * k; }   // the packed order: row by row
+int64_t lane_chunk(int64_t r, int k) { return 64 * k + 16 * r; }   // the lanes order: load k, lane r
 
 }  // namespace
 
@@ -100,34 +147,10 @@ int q4_k_packed_element(int h, int b) {
   return 32 * sub + pos;
 }
 
-void pack_q4_k(const void* rows, void* group, int64_t n) {
-  const int64_t nb = n / kQK_K;
-  const NibbleMap& map = q4_k_pack_map();
-  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
-  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
-  for (int64_t i = 0; i < nb; ++i) {
-    for (int r = 0; r < kPackRows; ++r) {
-      const BlockQ4_K& b = src[r * nb + i];
-      gather_nibbles(b.qs, dst[i].qs[r], map);
-      std::memcpy(dst[i].meta[r], b.scales, 12);
-      std::memcpy(dst[i].meta[r] + 12, &b.d, 2);
-      std::memcpy(dst[i].meta[r] + 14, &b.dmin, 2);
-    }
-  }
-}
+void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_chunks(rows, group, n, q4_k_pack_map(), row_chunk); }
 
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
-  const int64_t nb = n / kQK_K;
-  const NibbleMap& map = q4_k_unpack_map();
-  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
-  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
-  for (int64_t i = 0; i < nb; ++i) {
-    BlockQ4_K& b = dst[i];
-    gather_nibbles(src[i].qs[r], b.qs, map);
-    std::memcpy(b.scales, src[i].meta[r], 12);
-    std::memcpy(&b.d, src[i].meta[r] + 12, 2);
-    std::memcpy(&b.dmin, src[i].meta[r] + 14, 2);
-  }
+  unpack_q4_k_chunks(group, r, row, n, q4_k_unpack_map(), row_chunk);
 }
 
 void q4_k_x_permute_packed(void* x, int64_t n) {
@@ -148,36 +171,14 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
 
 namespace {
 
-// The quant bytes of one row of a lanes group, in the order of a 128-byte row (i = 16k + b), and
-// where they lie in the group.
-int64_t lanes_byte(int64_t r, int i) { return 64 * (i / 16) + 16 * r + i % 16; }
-
-// plain -> lanes quant bytes of one row's block (out[16k + b]), and back.
+// The lanes order's quant byte i of a row: byte i % 16 of its lane of load i / 16.
+int lanes_nibble_element(int i, int h) { return q4_k_lanes_element(i / 16, h, i % 16); }
 const NibbleMap& q4_k_lanes_pack_map() {
-  static const NibbleMap map = [] {
-    NibbleMap m{};
-    for (int i = 0; i < 128; ++i) {
-      const int lo = q4_k_lanes_element(i / 16, 0, i % 16), hi = q4_k_lanes_element(i / 16, 1, i % 16);
-      m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
-              static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
-    }
-    return m;
-  }();
+  static const NibbleMap map = q4_k_pack_map_of(lanes_nibble_element);
   return map;
 }
 const NibbleMap& q4_k_lanes_unpack_map() {
-  static const NibbleMap map = [] {
-    std::array<std::pair<uint8_t, uint8_t>, 256> lanes_at{};  // element -> row byte, shift
-    for (int i = 0; i < 128; ++i) {
-      for (int h = 0; h < 2; ++h) lanes_at[q4_k_lanes_element(i / 16, h, i % 16)] = {static_cast<uint8_t>(i), static_cast<uint8_t>(4 * h)};
-    }
-    NibbleMap m{};
-    for (int q = 0; q < 128; ++q) {
-      const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
-      m[q] = {lanes_at[lo].first, lanes_at[lo].second, lanes_at[hi].first, lanes_at[hi].second};
-    }
-    return m;
-  }();
+  static const NibbleMap map = q4_k_unpack_map_of(lanes_nibble_element);
   return map;
 }
 
@@ -186,39 +187,11 @@ const NibbleMap& q4_k_lanes_unpack_map() {
 int q4_k_lanes_element(int k, int h, int b) { return 32 * (b / 2) + 4 * k + 2 * h + b % 2; }
 
 void pack_q4_k_lanes(const void* rows, void* group, int64_t n) {
-  const int64_t nb = n / kQK_K;
-  const NibbleMap& map = q4_k_lanes_pack_map();
-  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
-  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
-  for (int64_t i = 0; i < nb; ++i) {
-    uint8_t* qs = &dst[i].qs[0][0];
-    for (int r = 0; r < kPackRows; ++r) {
-      const BlockQ4_K& b = src[r * nb + i];
-      uint8_t row[128];
-      gather_nibbles(b.qs, row, map);
-      for (int k = 0; k < 8; ++k) std::memcpy(qs + lanes_byte(r, 16 * k), row + 16 * k, 16);
-      std::memcpy(dst[i].meta[r], b.scales, 12);
-      std::memcpy(dst[i].meta[r] + 12, &b.d, 2);
-      std::memcpy(dst[i].meta[r] + 14, &b.dmin, 2);
-    }
-  }
+  pack_q4_k_chunks(rows, group, n, q4_k_lanes_pack_map(), lane_chunk);
 }
 
 void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n) {
-  const int64_t nb = n / kQK_K;
-  const NibbleMap& map = q4_k_lanes_unpack_map();
-  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
-  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
-  for (int64_t i = 0; i < nb; ++i) {
-    BlockQ4_K& b = dst[i];
-    const uint8_t* qs = &src[i].qs[0][0];
-    uint8_t lanes[128];
-    for (int k = 0; k < 8; ++k) std::memcpy(lanes + 16 * k, qs + lanes_byte(r, 16 * k), 16);
-    gather_nibbles(lanes, b.qs, map);
-    std::memcpy(b.scales, src[i].meta[r], 12);
-    std::memcpy(&b.d, src[i].meta[r] + 12, 2);
-    std::memcpy(&b.dmin, src[i].meta[r] + 14, 2);
-  }
+  unpack_q4_k_chunks(group, r, row, n, q4_k_lanes_unpack_map(), lane_chunk);
 }
 
 Q4KLayout q4_k_layout(SimdLevel level) {
