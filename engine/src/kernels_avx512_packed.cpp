@@ -146,10 +146,10 @@ void q8_0_dot_packed_512(int64_t n, const void* vg, const void* vx, float* out) 
   for (int r = 0; r < kPackRows; ++r) out[r] = _mm512_reduce_add_ps(acc[r]) + hsum_ps_256(tail[r]);
 }
 
-// ---- Q4_K lanes order: activations and dequantization -----------------------------------------------
+// ---- Q4_K lanes order: pack, unpack, activations, dequantization -----------------------------------------------
 
-// Words gathered from four vectors of 32 words: word w of the result comes from word index[w] of v[0] / v[1] (index >= 32: v[1]) where `upper` has no bit w, else of v[2] /
-// v[3].
+// Words gathered from four vectors of 32 words: word w of the result is word index[w] of v[0] / v[1]
+// (index >= 32: v[1]) where `upper` has no bit w, else of v[2] / v[3].
 inline __m512i gather_words(const __m512i* v, __m512i index, __mmask32 upper) {
   return _mm512_mask_blend_epi16(upper, _mm512_permutex2var_epi16(v[0], index, v[1]),
                                  _mm512_permutex2var_epi16(v[2], index, v[3]));
