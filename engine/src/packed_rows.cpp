@@ -82,16 +82,6 @@ NibbleMap q4_k_unpack_map_of(NibbleElement element) {
   }
   return m;
 }
-// The packed order's quant byte i: byte i % 64 of loads 2 (i / 64) (low nibble) and 2 (i / 64) + 1.
-int packed_nibble_element(int i, int h) { return q4_k_packed_element(2 * (i / 64) + h, i % 64); }
-const NibbleMap& q4_k_pack_map() {
-  static const NibbleMap map = q4_k_pack_map_of(packed_nibble_element);
-  return map;
-}
-const NibbleMap& q4_k_unpack_map() {
-  static const NibbleMap map = q4_k_unpack_map_of(packed_nibble_element);
-  return map;
-}
 
 // A Q4_K row's 16-byte meta in a group (both orders): its 12 scale bytes, then d and dmin.
 void put_q4_k_meta(const BlockQ4_K& b, uint8_t* meta) {
@@ -105,11 +95,19 @@ void get_q4_k_meta(const uint8_t* meta, BlockQ4_K& b) {
   std::memcpy(&b.dmin, meta + 14, 2);
 }
 
-// Both Q4_K orders put a row's 128 quant bytes (as their NibbleMap orders them) in 16-byte chunks:
-// chunk k of row r at chunk(r, k) in the group's 512 quant bytes; the metas where
-// Q4KPackedGroup has them.
+// A packed Q4_K order: nibble h of a row's quant byte i (i < 128) holds element(i, h), and the
+// row's 16-byte chunk k of those bytes lies at chunk(r, k) among the group's 512 quant bytes; the
+// metas lie where Q4KPackedGroup has them. Built once per order, so the maps and the chunk places
+// always come together.
 using ChunkOffset = int64_t (*)(int64_t r, int k);
-void pack_q4_k_chunks(const void* rows, void* group, int64_t n, const NibbleMap& map, ChunkOffset chunk) {
+struct Q4KOrder {
+  NibbleMap pack, unpack;  // plain -> order, and back
+  ChunkOffset chunk;
+};
+Q4KOrder make_q4_k_order(NibbleElement element, ChunkOffset chunk) {
+  return {q4_k_pack_map_of(element), q4_k_unpack_map_of(element), chunk};
+}
+void pack_q4_k_rows(const void* rows, void* group, int64_t n, const Q4KOrder& order) {
   const int64_t nb = n / kQK_K;
   const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
   Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
@@ -118,26 +116,32 @@ void pack_q4_k_chunks(const void* rows, void* group, int64_t n, const NibbleMap&
     for (int r = 0; r < kPackRows; ++r) {
       const BlockQ4_K& b = src[r * nb + i];
       uint8_t quants[128];
-      gather_nibbles(b.qs, quants, map);
-      for (int k = 0; k < 8; ++k) std::memcpy(qs + chunk(r, k), quants + 16 * k, 16);
+      gather_nibbles(b.qs, quants, order.pack);
+      for (int k = 0; k < 8; ++k) std::memcpy(qs + order.chunk(r, k), quants + 16 * k, 16);
       put_q4_k_meta(b, dst[i].meta[r]);
     }
   }
 }
-void unpack_q4_k_chunks(const void* group, int64_t r, void* row, int64_t n, const NibbleMap& map, ChunkOffset chunk) {
+void unpack_q4_k_group_row(const void* group, int64_t r, void* row, int64_t n, const Q4KOrder& order) {
   const int64_t nb = n / kQK_K;
   const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
   BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
   for (int64_t i = 0; i < nb; ++i) {
     const uint8_t* qs = &src[i].qs[0][0];
     uint8_t quants[128];
-    for (int k = 0; k < 8; ++k) std::memcpy(quants + 16 * k, qs + chunk(r, k), 16);
-    gather_nibbles(quants, dst[i].qs, map);
+    for (int k = 0; k < 8; ++k) std::memcpy(quants + 16 * k, qs + order.chunk(r, k), 16);
+    gather_nibbles(quants, dst[i].qs, order.unpack);
     get_q4_k_meta(src[i].meta[r], dst[i]);
   }
 }
-int64_t row_chunk(int64_t r, int k) { return 128 * r + 16 * k; }   // the packed order: row by row
-int64_t lane_chunk(int64_t r, int k) { return 64 * k + 16 * r; }   // the lanes order: load k, lane r
+
+// The packed order: row by row, byte i % 64 of loads 2 (i / 64) (low nibble) and 2 (i / 64) + 1.
+const Q4KOrder& q4_k_row_order() {
+  static const Q4KOrder order = make_q4_k_order(
+      [](int i, int h) { return q4_k_packed_element(2 * (i / 64) + h, i % 64); },
+      [](int64_t r, int k) { return 128 * r + 16 * k; });
+  return order;
+}
 
 }  // namespace
 
@@ -147,10 +151,10 @@ int q4_k_packed_element(int h, int b) {
   return 32 * sub + pos;
 }
 
-void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_chunks(rows, group, n, q4_k_pack_map(), row_chunk); }
+void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_row_order()); }
 
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
-  unpack_q4_k_chunks(group, r, row, n, q4_k_unpack_map(), row_chunk);
+  unpack_q4_k_group_row(group, r, row, n, q4_k_row_order());
 }
 
 void q4_k_x_permute_packed(void* x, int64_t n) {
@@ -171,27 +175,22 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
 
 namespace {
 
-// The lanes order's quant byte i of a row: byte i % 16 of its lane of load i / 16.
-int lanes_nibble_element(int i, int h) { return q4_k_lanes_element(i / 16, h, i % 16); }
-const NibbleMap& q4_k_lanes_pack_map() {
-  static const NibbleMap map = q4_k_pack_map_of(lanes_nibble_element);
-  return map;
-}
-const NibbleMap& q4_k_lanes_unpack_map() {
-  static const NibbleMap map = q4_k_unpack_map_of(lanes_nibble_element);
-  return map;
+// The lanes order: byte i % 16 of row r's lane of load i / 16.
+const Q4KOrder& q4_k_lanes_order() {
+  static const Q4KOrder order =
+      make_q4_k_order([](int i, int h) { return q4_k_lanes_element(i / 16, h, i % 16); },
+                      [](int64_t r, int k) { return 64 * k + 16 * r; });
+  return order;
 }
 
 }  // namespace
 
 int q4_k_lanes_element(int k, int h, int b) { return 32 * (b / 2) + 4 * k + 2 * h + b % 2; }
 
-void pack_q4_k_lanes(const void* rows, void* group, int64_t n) {
-  pack_q4_k_chunks(rows, group, n, q4_k_lanes_pack_map(), lane_chunk);
-}
+void pack_q4_k_lanes(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_lanes_order()); }
 
 void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n) {
-  unpack_q4_k_chunks(group, r, row, n, q4_k_lanes_unpack_map(), lane_chunk);
+  unpack_q4_k_group_row(group, r, row, n, q4_k_lanes_order());
 }
 
 Q4KLayout q4_k_layout(SimdLevel level) {
