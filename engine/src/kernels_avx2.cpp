@@ -287,6 +287,7 @@ float q6_k_dot(int64_t n, const void* vw, const void* vx) {
   // Byte shuffles that spread, from a vector holding one half's 8 scales (words) in both 128-bit
   // lanes, scale 2k over the low lane and scale 2k + 1 over the high lane.
   __m256i spread[4];
+#pragma GCC unroll 4
   for (int k = 0; k < 4; ++k) {
     const char lo0 = static_cast<char>(4 * k), lo1 = static_cast<char>(4 * k + 1);
     const char hi0 = static_cast<char>(4 * k + 2), hi1 = static_cast<char>(4 * k + 3);
@@ -303,12 +304,14 @@ float q6_k_dot(int64_t n, const void* vw, const void* vx) {
     const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
     const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[i].bsums));
     __m256i sum = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5));
+#pragma GCC unroll 2
     for (int half = 0; half < 2; ++half) {
       __m256i q[4];
       q6_levels(w[i], half, q);
       const int8_t* y = x[i].qs + 128 * half;
       // This half's scales (words 8 * half ..) in both lanes.
       const __m256i sh = half == 0 ? _mm256_permute2x128_si256(sc16, sc16, 0x00) : _mm256_permute2x128_si256(sc16, sc16, 0x11);
+#pragma GCC unroll 4
       for (int k = 0; k < 4; ++k) {
         const __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y + 32 * k)));
         // Low 128-bit lane: elements 0..15 (scale 2k), high lane: 16..31 (scale 2k + 1).
@@ -534,112 +537,93 @@ void q6_k_to_float(const void* src, float* dst, int64_t n) {
   }
 }
 
-// ---- packed Q4_K (packed_rows.h), four rows per call ------------------------------------------
-// The AVX-512 packed dot (kernels_avx512_packed.cpp) in 256-bit halves: each 64-byte load of the
-// packed order is two 32-byte ones whose 16-bit words j hold elements of sub-block j % 8, so the
-// eight byte products of a row add up in 16 bits (|sum| <= 8 * 2 * 15 * 127 < 32768) before one
-// multiply by the scales.
-void q4_k_dot_packed(int64_t n, const void* vg, const void* vx, float* out) {
+// ---- Q4_K lanes order (packed_rows.h), four rows per call ------------------------------------
+// The AVX-512 lanes dot (kernels_avx512_packed.cpp) in 256-bit halves: the first 32 bytes of each
+// 64-byte load of the lanes order are rows 0 and 1 (one per 128-bit lane), the second 32 rows 2
+// and 3, and each activation chunk is broadcast to both lanes. So, as there, the products of a
+// row meet its scales and d in its own lane, and the activations are loaded once for four rows.
+
+// Two rows' 16-byte metas (one per 128-bit lane) -> per lane the bytes sc0..sc7, mn0..mn7 of
+// that row (k4_scales_vec, two rows at a time).
+inline __m256i k4_scales_x2(__m256i meta) {
+  const __m256i a = _mm256_shuffle_epi8(meta, _mm256_broadcastsi128_si256(_mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11)));
+  const __m256i a2 = _mm256_blend_epi32(a, _mm256_srli_epi16(a, 4), 0x88);
+  const __m256i low = _mm256_and_si256(
+      a2, _mm256_broadcastsi128_si256(_mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15)));
+  const char z = static_cast<char>(0x80);
+  const __m256i b = _mm256_shuffle_epi8(meta, _mm256_broadcastsi128_si256(_mm_setr_epi8(z, z, z, z, 0, 1, 2, 3, z, z, z, z, 4, 5, 6, 7)));
+  return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
+}
+
+void q4_k_dot_lanes_avx2(int64_t n, const void* vg, const void* vx, float* out) {
   const uint8_t* g = static_cast<const uint8_t*>(vg);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   const char z = static_cast<char>(0x80);
-  // Word j of a lane takes scale byte j % 8 of the row's scales.
-  const __m256i scale_words = _mm256_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z,
-                                               0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z);
-  constexpr int64_t kGroupBytes = kPackRows * sizeof(BlockQ4_K), kMeta = kPackRows * 128;
-  __m256 acc[kPackRows];
-  __m128 acc_min[kPackRows];
-  for (int r = 0; r < kPackRows; ++r) {
-    acc[r] = _mm256_setzero_ps();
-    acc_min[r] = _mm_setzero_ps();
-  }
+  // Per lane (row): the 8 mins, and the 8 scales, as 16-bit words; d then dmin, 4 copies each.
+  const __m256i min_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z));
+  const __m256i scale_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
+  const __m256i d_halves = _mm256_broadcastsi128_si256(_mm_setr_epi8(12, 13, 12, 13, 12, 13, 12, 13, 14, 15, 14, 15, 14, 15, 14, 15));
+  constexpr int64_t kGroupBytes = sizeof(Q4KPackedGroup), kMeta = offsetof(Q4KPackedGroup, meta);
+  __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();  // lane r % 2: row r's 4 partial sums
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kGroupBytes) {
     prefetch_ahead(g, kGroupBytes);
-    const __m128i bsums = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums));  // 8 sub-blocks of 32
-    const int8_t* y = x[i].qs;
-    for (int r = 0; r < kPackRows; ++r) {
-      const uint8_t* meta = g + kMeta + 16 * r;  // 12 scale bytes, d, dmin
-      const __m128i sm = k4_scales_vec(meta);
-      const __m128 dd = k4_block_scales(reinterpret_cast<const uint16_t*>(meta + 12), x[i].d);
-      const __m128i mins = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_srli_si128(sm, 8)), bsums);
-      acc_min[r] = _mm_fmadd_ps(_mm_shuffle_ps(dd, dd, 0x55), _mm_cvtepi32_ps(mins), acc_min[r]);  // dmin * dx
-      const uint8_t* q = g + 128 * r;
-      __m256i p = _mm256_setzero_si256();
-      for (int h = 0; h < 2; ++h) {      // the 64-byte load h of the AVX-512 dot
-        for (int j = 0; j < 2; ++j) {    // its 32-byte halves
-          const __m256i qv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + 64 * h + 32 * j));
-          const __m256i lo = _mm256_and_si256(qv, low4), hi = _mm256_and_si256(_mm256_srli_epi16(qv, 4), low4);
-          const int8_t* ya = y + 128 * h + 32 * j;  // activations of element set 2h; 2h + 1 is 64 bytes on
-          p = _mm256_add_epi16(p, _mm256_maddubs_epi16(lo, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ya))));
-          p = _mm256_add_epi16(p, _mm256_maddubs_epi16(hi, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ya + 64))));
-        }
+    const int8_t* xq = x[i].qs;
+    // Per pair of rows and half of the loads, the byte products per 16-bit word:
+    // |p| <= 4 * 2 * 2 * 15 * 127 = 30480.
+    __m256i p01[2], p23[2];
+#pragma GCC unroll 2
+    for (int half = 0; half < 2; ++half) {
+      __m256i a01 = _mm256_setzero_si256(), a23 = _mm256_setzero_si256();
+#pragma GCC unroll 4
+      for (int k = 4 * half; k < 4 * half + 4; ++k) {
+        const __m256i x_lo = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq + 32 * k)));
+        const __m256i x_hi = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq + 32 * k + 16)));
+        const __m256i q01 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + 64 * k));
+        const __m256i q23 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + 64 * k + 32));
+        a01 = _mm256_add_epi16(a01, _mm256_maddubs_epi16(_mm256_and_si256(q01, low4), x_lo));
+        a23 = _mm256_add_epi16(a23, _mm256_maddubs_epi16(_mm256_and_si256(q23, low4), x_lo));
+        a01 = _mm256_add_epi16(a01, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q01, 4), low4), x_hi));
+        a23 = _mm256_add_epi16(a23, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q23, 4), low4), x_hi));
       }
-      const __m256i sum = _mm256_madd_epi16(p, _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), scale_words));
-      acc[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(sum), acc[r]);
+      p01[half] = a01;
+      p23[half] = a23;
     }
+    const __m256 dx = _mm256_set1_ps(x[i].d);
+    const __m256i bsums = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums)));
+    auto finish = [&](const uint8_t* meta_p, __m256i lo, __m256i hi, __m256 acc) {
+      const __m256i meta = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(meta_p));
+      const __m256i sm = k4_scales_x2(meta);
+      // [d0 x4, dmin0 x4 | d1 x4, dmin1 x4] -> [d0 x4, d1 x4 | dmin0 x4, dmin1 x4] as halves.
+      const __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(meta, d_halves), 0xD8);
+      const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(dh)), dx);
+      const __m256 dmin = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(dh, 1)), dx);
+      const __m256i scales = _mm256_shuffle_epi8(sm, scale_words);
+      const __m256i sum = _mm256_add_epi32(_mm256_madd_epi16(lo, scales), _mm256_madd_epi16(hi, scales));
+      const __m256i mins = _mm256_madd_epi16(_mm256_shuffle_epi8(sm, min_words), bsums);
+      acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
+      return _mm256_fnmadd_ps(dmin, _mm256_cvtepi32_ps(mins), acc);
+    };
+    acc01 = finish(g + kMeta, p01[0], p01[1], acc01);
+    acc23 = finish(g + kMeta + 32, p23[0], p23[1], acc23);
   }
-  for (int r = 0; r < kPackRows; ++r) {
-    const __m128 m = _mm_hadd_ps(acc_min[r], acc_min[r]);
-    out[r] = hsum(acc[r]) - _mm_cvtss_f32(_mm_hadd_ps(m, m));
-  }
+  alignas(32) float a[16];
+  _mm256_store_ps(a, acc01);
+  _mm256_store_ps(a + 8, acc23);
+  for (int r = 0; r < kPackRows; ++r) out[r] = (a[4 * r] + a[4 * r + 1]) + (a[4 * r + 2] + a[4 * r + 3]);
 }
 
-// Row r of block column `col` of a packed Q4_K group -> one plain block (unpack_q4_k_row, the
-// layout's definition, in vectors). Natural qs byte 32c + t holds elements 64c + t (low nibble)
-// and 64c + 32 + t (high); in the packed order those are byte 16 * ((t % 8) / 2) + 4c + t % 2 and
-// that plus 2 of load t / 16, low nibbles for t % 16 < 8, high ones above. Dword c of each
-// 16-byte lane thus holds all that natural chunk c needs, so a 4x4 dword transpose of each
-// load's lanes (both loads at once, one per 128-bit lane) and two byte shuffles per chunk do it.
-inline void q4_k_unpack_block(const uint8_t* col, int64_t r, BlockQ4_K* out) {
-  const uint8_t* q = col + 128 * r;  // loads 0 and 1 of the row: q, q + 64
-  auto lanes = [&](int i) {          // lane i of load 0 | lane i of load 1
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * i))),
-                                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 64 + 16 * i)), 1);
-  };
-  const __m256i y0 = lanes(0), y1 = lanes(1), y2 = lanes(2), y3 = lanes(3);
-  const __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpacklo_epi32(y2, y3);
-  const __m256i t2 = _mm256_unpackhi_epi32(y0, y1), t3 = _mm256_unpackhi_epi32(y2, y3);
-  const __m256i col_dwords[4] = {_mm256_unpacklo_epi64(t0, t1), _mm256_unpackhi_epi64(t0, t1),
-                                 _mm256_unpacklo_epi64(t2, t3), _mm256_unpackhi_epi64(t2, t3)};
-  // Byte t' of a lane: byte 4 * ((t' % 8) / 2) + t' % 2 of the chunk's dwords (element 64c + t),
-  // and 2 further (element 64c + 32 + t).
-  const __m256i lo_idx = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13,
-                                          0, 1, 4, 5, 8, 9, 12, 13, 0, 1, 4, 5, 8, 9, 12, 13);
-  const __m256i hi_idx = _mm256_add_epi8(lo_idx, _mm256_set1_epi8(2));
-  const __m256i upper = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1,
-                                         0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1);
-  const __m256i low4 = _mm256_set1_epi8(0x0F), high4 = _mm256_set1_epi8(static_cast<char>(0xF0));
-  for (int c = 0; c < 4; ++c) {
-    const __m256i a = _mm256_shuffle_epi8(col_dwords[c], lo_idx), b = _mm256_shuffle_epi8(col_dwords[c], hi_idx);
-    // t' < 8: the low nibbles of a and b; t' >= 8: their high nibbles.
-    const __m256i from_low = _mm256_or_si256(_mm256_and_si256(a, low4), _mm256_and_si256(_mm256_slli_epi16(b, 4), high4));
-    const __m256i from_high = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), low4), _mm256_and_si256(b, high4));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out->qs + 32 * c), _mm256_blendv_epi8(from_low, from_high, upper));
-  }
-  const uint8_t* meta = col + kPackRows * 128 + 16 * r;  // 12 scale bytes, d, dmin
-  std::memcpy(out->scales, meta, 12);
-  std::memcpy(&out->d, meta + 12, 2);
-  std::memcpy(&out->dmin, meta + 14, 2);
-}
-
-// Dequantizes a packed Q4_K group: each block unpacked, then converted as the plain to_float does.
-void q4_k_to_float_packed(const void* group, float* out, int64_t n) {
+// Dequantizes a lanes-order Q4_K group: each block unpacked, then converted as the plain
+// to_float does.
+void q4_k_to_float_lanes_avx2(const void* group, float* out, int64_t n) {
   const uint8_t* g = static_cast<const uint8_t*>(group);
   BlockQ4_K block;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     for (int r = 0; r < kPackRows; ++r) {
-      q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, &block);
+      unpack_q4_k_lanes_row(g + i * static_cast<int64_t>(sizeof(Q4KPackedGroup)), r, &block, kQK_K);
       q4_k_to_float(&block, out + r * n + i * kQK_K, kQK_K);
     }
   }
-}
-
-// The vector version of unpack_q4_k_row.
-void q4_k_unpack_row_avx2(const void* group, int64_t r, void* row, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(group);
-  BlockQ4_K* out = static_cast<BlockQ4_K*>(row);
-  for (int64_t i = 0; i < n / kQK_K; ++i) q4_k_unpack_block(g + i * kPackRows * sizeof(BlockQ4_K), r, out + i);
 }
 
 }  // namespace
@@ -668,11 +652,11 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ2_K).vec_dot = q2_k_dot;
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
   TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h; the AVX-512 level packs them otherwise)
-  q4k.pack = pack_q4_k;
-  q4k.unpack_row = q4_k_unpack_row_avx2;
+  q4k.pack = pack_q4_k_lanes;
+  q4k.unpack_row = unpack_q4_k_lanes_row;
   q4k.x_permute_packed = q4_k_x_permute_packed;
-  q4k.vec_dot_packed = q4_k_dot_packed;
-  q4k.to_float_packed = q4_k_to_float_packed;
+  q4k.vec_dot_packed = q4_k_dot_lanes_avx2;
+  q4k.to_float_packed = q4_k_to_float_lanes_avx2;
   q4k.band_min_cols = kQ4KBandMinCols;
   q4k.band_segment_blocks = kQ4KBandSegmentBlocks;
 }

@@ -194,7 +194,7 @@ void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n) {
 }
 
 Q4KLayout q4_k_layout(SimdLevel level) {
-  if (level == SimdLevel::kAvx512) return {pack_q4_k_lanes, unpack_q4_k_lanes_row};
+  if (level >= SimdLevel::kAvx2) return {pack_q4_k_lanes, unpack_q4_k_lanes_row};
   return {pack_q4_k, unpack_q4_k_row};
 }
 
