@@ -73,6 +73,7 @@ void overlay(TypeTraits* dst, const TypeTraits* over) {
       dst[i].unpack_row = over[i].unpack_row;
       dst[i].x_permute_packed = over[i].x_permute_packed;
       dst[i].vec_dot_packed = over[i].vec_dot_packed;
+      dst[i].vec_dot_packed_tokens = over[i].vec_dot_packed_tokens;
       dst[i].to_float_packed = over[i].to_float_packed;
       dst[i].band_min_cols = over[i].band_min_cols;
       dst[i].band_segment_blocks = over[i].band_segment_blocks;

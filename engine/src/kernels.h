@@ -104,6 +104,10 @@ constexpr int64_t kPackRows = 4;
 using PackFn = void (*)(const void* rows, void* group, int64_t n);            // kPackRows plain rows -> group
 using UnpackRowFn = void (*)(const void* group, int64_t r, void* row, int64_t n);  // row r of a group -> plain row
 using VecDotPackedFn = void (*)(int64_t n, const void* group, const void* x, float* out);  // out[kPackRows]
+// The packed dot for n_tokens activation rows (x_stride bytes apart): out[t * out_stride + r] for
+// the group's rows r and tokens t.
+using VecDotPackedTokensFn = void (*)(int64_t n, const void* group, const void* x, int64_t x_stride, int64_t n_tokens,
+                                      float* out, int64_t out_stride);
 using ToFloatPackedFn = void (*)(const void* group, float* out, int64_t n);  // out[kPackRows][n], plain order
 
 // TypeTraits::gemm_min_tokens where a level says nothing else: from this many tokens on,
@@ -132,6 +136,9 @@ struct TypeTraits {
   UnpackRowFn unpack_row = nullptr;
   XPermuteFn x_permute_packed = nullptr;
   VecDotPackedFn vec_dot_packed = nullptr;
+  // nullptr, or vec_dot_packed over several tokens in one call, for batches (prompts): each weight
+  // block is unpacked once for a few tokens instead of once per token.
+  VecDotPackedTokensFn vec_dot_packed_tokens = nullptr;
   ToFloatPackedFn to_float_packed = nullptr;  // dequantizes a whole group (sgemm tiles)
   // Packed rows of at least band_min_cols columns are stored in bands (packed_rows.h), cut into
   // segments of band_segment_blocks block columns; 0: never. Set only where a group's block

@@ -613,6 +613,88 @@ void q4_k_dot_lanes_avx2(int64_t n, const void* vg, const void* vx, float* out) 
   for (int r = 0; r < kPackRows; ++r) out[r] = (a[4 * r] + a[4 * r + 1]) + (a[4 * r + 2] + a[4 * r + 3]);
 }
 
+// q4_k_dot_lanes_avx2 for several tokens: T tokens at a time, each 32-byte load's nibbles are
+// unpacked once for all T (the single-token dot unpacks them again for every token of a batch),
+// one pair of rows at a time so that T's accumulators stay in registers.
+template <int T>
+void q4_k_lanes_tokens_avx2(int64_t n, const uint8_t* g0, const uint8_t* x0, int64_t x_stride, float* out,
+                            int64_t out_stride) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  const char z = static_cast<char>(0x80);
+  const __m256i min_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z));
+  const __m256i scale_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
+  const __m256i d_halves = _mm256_broadcastsi128_si256(_mm_setr_epi8(12, 13, 12, 13, 12, 13, 12, 13, 14, 15, 14, 15, 14, 15, 14, 15));
+  constexpr int64_t kGroupBytes = sizeof(Q4KPackedGroup), kMeta = offsetof(Q4KPackedGroup, meta);
+  auto xblock = [&](int t, int64_t i) { return reinterpret_cast<const BlockQ8_K*>(x0 + t * x_stride) + i; };
+#pragma GCC unroll 1
+  for (int p = 0; p < 2; ++p) {  // rows 2p, 2p + 1: lanes 0 and 1
+    __m256 acc[T];
+#pragma GCC unroll 4
+    for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
+    const uint8_t* g = g0;
+    for (int64_t i = 0; i < n / kQK_K; ++i, g += kGroupBytes) {
+      const __m256i meta = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kMeta + 32 * p));
+      const __m256i sm = k4_scales_x2(meta);
+      const __m256i scales = _mm256_shuffle_epi8(sm, scale_words);
+      const __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(meta, d_halves), 0xD8);
+      const __m256 d = _mm256_cvtph_ps(_mm256_castsi256_si128(dh));
+#pragma GCC unroll 2
+      for (int half = 0; half < 2; ++half) {
+        __m256i a[T];
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) a[t] = _mm256_setzero_si256();
+#pragma GCC unroll 1
+        for (int k = 4 * half; k < 4 * half + 4; ++k) {
+          const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + 64 * k + 32 * p));
+          const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
+#pragma GCC unroll 4
+          for (int t = 0; t < T; ++t) {
+            const int8_t* xq = xblock(t, i)->qs + 32 * k;
+            const __m256i pl = _mm256_maddubs_epi16(lo, _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq))));
+            const __m256i ph = _mm256_maddubs_epi16(hi, _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xq + 16))));
+            a[t] = _mm256_add_epi16(a[t], _mm256_add_epi16(pl, ph));
+          }
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < T; ++t) {
+          const __m256 dt = _mm256_mul_ps(d, _mm256_set1_ps(xblock(t, i)->d));
+          acc[t] = _mm256_fmadd_ps(dt, _mm256_cvtepi32_ps(_mm256_madd_epi16(a[t], scales)), acc[t]);
+        }
+      }
+      const __m256 dmin = _mm256_cvtph_ps(_mm256_extracti128_si256(dh, 1));
+      const __m256i mw = _mm256_shuffle_epi8(sm, min_words);
+#pragma GCC unroll 4
+      for (int t = 0; t < T; ++t) {
+        const BlockQ8_K* xb = xblock(t, i);
+        const __m256i bsums = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xb->bsums)));
+        acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, _mm256_set1_ps(xb->d)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mw, bsums)), acc[t]);
+      }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < T; ++t) {
+      const __m128 lo = _mm256_castps256_ps128(acc[t]), hi = _mm256_extractf128_ps(acc[t], 1);
+      const __m128 s = _mm_hadd_ps(lo, hi);  // row 2p: s0 + s1, s2 + s3 of lane 0; row 2p + 1 the same of lane 1
+      const __m128 r = _mm_hadd_ps(s, s);
+      out[t * out_stride + 2 * p] = _mm_cvtss_f32(r);
+      out[t * out_stride + 2 * p + 1] = _mm_cvtss_f32(_mm_shuffle_ps(r, r, 1));
+    }
+  }
+}
+
+void q4_k_dot_lanes_tokens_avx2(int64_t n, const void* group, const void* x, int64_t x_stride, int64_t n_tokens,
+                                float* out, int64_t out_stride) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  const uint8_t* xb = static_cast<const uint8_t*>(x);
+  int64_t t = 0;
+  for (; t + 4 <= n_tokens; t += 4) q4_k_lanes_tokens_avx2<4>(n, g, xb + t * x_stride, x_stride, out + t * out_stride, out_stride);
+  switch (n_tokens - t) {
+    case 3: q4_k_lanes_tokens_avx2<3>(n, g, xb + t * x_stride, x_stride, out + t * out_stride, out_stride); break;
+    case 2: q4_k_lanes_tokens_avx2<2>(n, g, xb + t * x_stride, x_stride, out + t * out_stride, out_stride); break;
+    case 1: q4_k_lanes_tokens_avx2<1>(n, g, xb + t * x_stride, x_stride, out + t * out_stride, out_stride); break;
+    default: break;
+  }
+}
+
 // Dequantizes a lanes-order Q4_K group: each block unpacked, then converted as the plain
 // to_float does.
 void q4_k_to_float_lanes_avx2(const void* group, float* out, int64_t n) {
@@ -656,6 +738,8 @@ void fill_avx2_table(TypeTraits* t) {
   q4k.unpack_row = unpack_q4_k_lanes_row;
   q4k.x_permute_packed = q4_k_x_permute_packed;
   q4k.vec_dot_packed = q4_k_dot_lanes_avx2;
+  q4k.vec_dot_packed_tokens = q4_k_dot_lanes_tokens_avx2;
+  q4k.packed_gemm_min_tokens = kNeverGemm;
   q4k.to_float_packed = q4_k_to_float_lanes_avx2;
   q4k.band_min_cols = kQ4KBandMinCols;
   q4k.band_segment_blocks = kQ4KBandSegmentBlocks;
