@@ -236,6 +236,60 @@ TEST(PackedRows, EveryLevelsQ4KKernelsMatchTheDefinition) {
   if (levels == 0) GTEST_SKIP() << "this CPU has no SIMD level with a packed Q4_K kernel";
 }
 
+// The packed dot over several tokens (vec_dot_packed_tokens, where a level has one) against the
+// one-token packed dot, for every count of tokens up to past two whole steps of four, activation
+// rows apart by a stride larger than a row, and outputs apart by a stride larger than a group.
+TEST(PackedRows, EveryLevelsDotOverSeveralTokensMatchesTheOneTokenDot) {
+  int levels = 0;
+  for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
+    for (TensorType type : {TensorType::kQ4_K, TensorType::kQ8_0}) {
+      const kernels::TypeTraits* t = kernels::traits_at(level, type);
+      if (t == nullptr || t->vec_dot_packed_tokens == nullptr) continue;
+      ++levels;
+      const kernels::TypeTraits& xt = *kernels::traits_at(level, t->vec_dot_type);
+      for (int64_t n_cols : {256, 1536, 8960}) {
+        SCOPED_TRACE(std::string(kernels::simd_level_name(level)) + " " + std::string(tensor_type_name(type)) +
+                     " n=" + std::to_string(n_cols));
+        const auto w = gaussian(n_cols * kernels::kPackRows, 41, 0.05f);
+        auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
+        ASSERT_TRUE(rows.ok());
+        std::vector<uint8_t> group(rows->size());
+        t->pack(rows->data(), group.data(), n_cols);
+        constexpr int64_t kMaxTokens = 11, kOutStride = 7;
+        const int64_t x_stride = kernels::row_size(xt, n_cols) + 64;
+        std::vector<uint8_t> xs(kMaxTokens * x_stride, 0xCD);
+        const auto x = gaussian(kMaxTokens * n_cols, 42);
+        for (int64_t k = 0; k < kMaxTokens; ++k) {
+          xt.from_float(x.data() + k * n_cols, xs.data() + k * x_stride, n_cols);
+          t->x_permute_packed(xs.data() + k * x_stride, n_cols);
+        }
+        std::vector<float> want(kMaxTokens * kernels::kPackRows);
+        double magnitude = 0;
+        for (int64_t k = 0; k < kMaxTokens; ++k) {
+          t->vec_dot_packed(n_cols, group.data(), xs.data() + k * x_stride, want.data() + k * kernels::kPackRows);
+          for (int64_t r = 0; r < kernels::kPackRows; ++r) magnitude = std::max(magnitude, double(std::fabs(want[k * kernels::kPackRows + r])));
+        }
+        for (int64_t n_tokens = 1; n_tokens <= kMaxTokens; ++n_tokens) {
+          std::vector<float> out(kMaxTokens * kOutStride, NAN);
+          t->vec_dot_packed_tokens(n_cols, group.data(), xs.data(), x_stride, n_tokens, out.data(), kOutStride);
+          for (int64_t k = 0; k < kMaxTokens; ++k) {
+            for (int64_t r = 0; r < kOutStride; ++r) {
+              const float got = out[k * kOutStride + r];
+              if (k < n_tokens && r < kernels::kPackRows) {
+                EXPECT_NEAR(got, want[k * kernels::kPackRows + r], 1e-5 * magnitude + 1e-6)
+                    << "tokens=" << n_tokens << " token " << k << " row " << r;
+              } else {
+                EXPECT_TRUE(std::isnan(got)) << "tokens=" << n_tokens << " wrote out[" << k << "][" << r << "]";
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (levels == 0) GTEST_SKIP() << "this CPU has no SIMD level with a packed dot over several tokens";
+}
+
 // Bands (packed_rows.h), by their definition: segment s of group g lies at band_offset(g, s), the
 // segments of a band follow each other without gaps or overlaps, and group_from_band gives every
 // group back byte for byte. Short last segments and bands of fewer than kBandGroups groups too.
