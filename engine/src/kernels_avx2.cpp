@@ -702,7 +702,7 @@ void q4_k_to_float_lanes_avx2(const void* group, float* out, int64_t n) {
   BlockQ4_K block;
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     for (int r = 0; r < kPackRows; ++r) {
-      unpack_q4_k_lanes_row(g + i * static_cast<int64_t>(sizeof(Q4KPackedGroup)), r, &block, kQK_K);
+      unpack_q4_k_row(g + i * static_cast<int64_t>(sizeof(Q4KPackedGroup)), r, &block, kQK_K);
       q4_k_to_float(&block, out + r * n + i * kQK_K, kQK_K);
     }
   }
@@ -734,8 +734,8 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ2_K).vec_dot = q2_k_dot;
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
   TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h; the AVX-512 level packs them otherwise)
-  q4k.pack = pack_q4_k_lanes;
-  q4k.unpack_row = unpack_q4_k_lanes_row;
+  q4k.pack = pack_q4_k;
+  q4k.unpack_row = unpack_q4_k_row;
   q4k.x_permute_packed = q4_k_x_permute_packed;
   q4k.vec_dot_packed = q4_k_dot_lanes_avx2;
   q4k.vec_dot_packed_tokens = q4_k_dot_lanes_tokens_avx2;

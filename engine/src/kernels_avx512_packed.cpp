@@ -155,7 +155,7 @@ inline __m512i gather_words(const __m512i* v, __m512i index, __mmask32 upper) {
                                  _mm512_permutex2var_epi16(v[2], index, v[3]));
 }
 
-// pack_q4_k_lanes (packed_rows.cpp, the layout's definition) in vectors: each row's nibbles one
+// pack_q4_k (packed_rows.cpp, the layout's definition) in vectors: each row's nibbles one
 // byte per element in the file's order (four 64-byte vectors), gathered by 16-bit words (pairs of
 // neighbouring elements, which the lanes order keeps together) into loads 0-3 and 4-7 of that
 // row, low and high nibbles apart, paired into bytes again, and stored one 16-byte lane per load.
@@ -205,7 +205,7 @@ void q4_k_pack_lanes_512(const void* rows, void* group, int64_t n) {
   }
 }
 
-// unpack_q4_k_lanes_row in vectors, the pack above backwards: row r's eight 16-byte lanes as two
+// unpack_q4_k_row in vectors, the pack above backwards: row r's eight 16-byte lanes as two
 // vectors of bytes, split into nibbles (vector 2kk + h: nibble h of loads 4kk .. 4kk + 3), gathered
 // by words into the file's element order and paired into the plain bytes: 1.6 -> 14 GB/s (get_row).
 void q4_k_unpack_lanes_row_512(const void* group, int64_t r, void* row, int64_t n) {
@@ -302,7 +302,7 @@ void fill_avx512_packed_table(TypeTraits* table) {
   q80.to_float_packed = q8_0_to_float_packed;
   q80.packed_gemm_min_tokens = kNeverGemm;  // prompts: 213 against 161 GFLOP/s (see fill_avx512_table)
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
-  q4k.pack = q4_k_pack_lanes_512;  // the lanes order (packed_rows.h), as q4_k_layout() says
+  q4k.pack = q4_k_pack_lanes_512;  // pack_q4_k (packed_rows.h) in vectors
   q4k.unpack_row = q4_k_unpack_lanes_row_512;
   q4k.x_permute_packed = q4_k_x_permute_packed_512;  // the same order for both layouts (packed_rows.h)
   q4k.vec_dot_packed = q4_k_dot_lanes_512;

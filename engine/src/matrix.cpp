@@ -212,7 +212,11 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
   for (size_t m = 0; m < n_parts; ++m) {
     const kernels::TypeTraits* t = kernels::active_traits(ms[m]->type_);
     if (t->vec_dot_type != TensorType::kF32) {
-      scratch_bytes += 2 * kernels::row_size(*kernels::active_traits(t->vec_dot_type), cols) * n_tokens;
+      // One layout for rows read plain, one for packed groups, both while a copy is unfinished
+      // (the same rule as below): a prompt's batch of 8960-column activations is megabytes.
+      const bool packed = ms[m]->packed_rows_ > 0 && t->vec_dot_packed != nullptr;
+      const int64_t n_layouts = (!packed || ms[m]->reads_plain_rows()) + packed;
+      scratch_bytes += n_layouts * kernels::row_size(*kernels::active_traits(t->vec_dot_type), cols) * n_tokens;
     }
   }
   if (scratch.size() < static_cast<size_t>(scratch_bytes)) scratch.resize(scratch_bytes);

@@ -135,26 +135,12 @@ void unpack_q4_k_group_row(const void* group, int64_t r, void* row, int64_t n, c
   }
 }
 
-// The packed order: row by row, byte i % 64 of loads 2 (i / 64) (low nibble) and 2 (i / 64) + 1.
-const Q4KOrder& q4_k_row_order() {
-  static const Q4KOrder order = make_q4_k_order(
-      [](int i, int h) { return q4_k_packed_element(2 * (i / 64) + h, i % 64); },
-      [](int64_t r, int k) { return 128 * r + 16 * k; });
-  return order;
-}
-
 }  // namespace
 
 int q4_k_packed_element(int h, int b) {
   const int sub = b / 2 % 8;                 // the word's sub-block
   const int pos = 8 * h + 2 * (b / 16) + b % 2;  // 0..31 within it: 8 per load, 2 per word
   return 32 * sub + pos;
-}
-
-void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_row_order()); }
-
-void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
-  unpack_q4_k_group_row(group, r, row, n, q4_k_row_order());
 }
 
 void q4_k_x_permute_packed(void* x, int64_t n) {
@@ -171,7 +157,7 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
   }
 }
 
-// ---- Q4_K, lanes order ------------------------------------------------------------------------------
+// ---- Q4_K, the lanes order -----------------------------------------------------------------------------
 
 namespace {
 
@@ -187,15 +173,10 @@ const Q4KOrder& q4_k_lanes_order() {
 
 int q4_k_lanes_element(int k, int h, int b) { return 32 * (b / 2) + 4 * k + 2 * h + b % 2; }
 
-void pack_q4_k_lanes(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_lanes_order()); }
+void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_lanes_order()); }
 
-void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n) {
+void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
   unpack_q4_k_group_row(group, r, row, n, q4_k_lanes_order());
-}
-
-Q4KLayout q4_k_layout(SimdLevel level) {
-  if (level >= SimdLevel::kAvx2) return {pack_q4_k_lanes, unpack_q4_k_lanes_row};
-  return {pack_q4_k, unpack_q4_k_row};
 }
 
 // ---- Q8_0 ----------------------------------------------------------------------------------------

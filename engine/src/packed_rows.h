@@ -7,11 +7,10 @@
 // or spans of 16 block columns (Q8_0), so that one pass over the group streams all four rows in
 // whole, aligned cache lines and the activations are loaded once for the four. Q4_K's quants are
 // also reordered so that one 64-byte load feeds the dot products without shuffles, and its
-// activations are reordered to match (x_permute_packed), once per token; the AVX2 level reads
-// one row per load (the packed order), the AVX-512 level one row per 128-bit lane of every load
-// (the lanes order), and both take the same activation order. These functions define the layouts
-// (plain C++, run on every CPU); the dots that read them are in kernels_avx512_packed.cpp (Q4_K
-// lanes and Q8_0) and kernels_avx2.cpp (Q4_K, in 32-byte halves of the same loads). Q6_K was tried
+// activations are reordered to match (x_permute_packed), once per token: one row per 128-bit
+// lane of every load (the lanes order). These functions define the layouts (plain C++, run on
+// every CPU); the dots that read them are in kernels_avx512_packed.cpp (Q4_K and Q8_0) and
+// kernels_avx2.cpp (Q4_K, in 32-byte halves of the same loads). Q6_K was tried
 // too and left plain, twice: one row per load, its packed dot computed 28% faster in L2 but read
 // no faster from DRAM, and decode came out 2-4% slower; in a lanes order, 15% faster in L2 and
 // decode again slower, in 15 of 21 paired runs (bench/RESULTS.md).
@@ -23,48 +22,32 @@
 
 namespace lantern::engine::kernels {
 
-// Q4_K, per block column (576 bytes per group): row r's quants in packed order (below), 64-byte
-// aligned within the group, then the rows' metas: 12 scale bytes, then the d and dmin halves.
+// Q4_K, per block column (576 bytes per group): the rows' quants in the lanes order (below), then
+// the rows' metas: 12 scale bytes, then the d and dmin halves.
 struct Q4KPackedGroup {
   uint8_t qs[4][128];
   uint8_t meta[4][16];
 };
 static_assert(sizeof(Q4KPackedGroup) == 576);
-// Packed order: byte 64k + b (k = 0, 1; b = 0..63) holds element q4_k_packed_element(2k, b) in its
-// low nibble and q4_k_packed_element(2k + 1, b) in its high nibble. Element e belongs to
-// sub-block e / 32, and the 16-bit word b / 2 of every load holds elements of sub-block b / 2 % 8
-// only, so the four loads' byte products can be summed before one multiply by the eight scales.
-int q4_k_packed_element(int h, int b);
+// Lanes order (both SIMD levels): the quants lie as eight 64-byte loads with one row per 128-bit
+// lane: byte 64k + 16r + b (k = 0..7, r = 0..3, b = 0..15) of the group is row r's byte b of
+// load k, and holds element q4_k_lanes_element(k, 0, b) in its low nibble and
+// q4_k_lanes_element(k, 1, b) in its high nibble. Word b / 2 of every lane of every load is
+// sub-block b / 2, so each lane's products, summed over the loads, are multiplied by that row's
+// eight scales in place, with no lane shuffles per row. The AVX-512 dot reads each load whole;
+// the AVX2 dot reads it as two 32-byte halves (rows 0 and 1, rows 2 and 3). An earlier order with
+// one row per load needed two lane permutes per row and block: it bound the AVX-512 dot on Zen 5
+// when the bus was fast, and on Zen 3 the AVX2 dot read 18% slower than this one in L2.
+int q4_k_lanes_element(int k, int h, int b);
 void pack_q4_k(const void* rows, void* group, int64_t n);
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
-// Q8_K activations for the packed Q4_K dot: qs in packed order (qs[64h + b] is element
-// q4_k_packed_element(h, b)), bsums[s] for s < 8 the sum of sub-block s's 32 quants (bsums[8..15]
-// unused).
+// The activations' order: Q8_K with qs[64h + b] = element q4_k_packed_element(h, b) (h = 0..3,
+// b = 0..63), so that activation qs[32k + 16h + b], the partner of load k's nibble h in byte b of
+// every lane, is element q4_k_lanes_element(k, h, b); bsums[s] for s < 8 the sum of sub-block s's
+// 32 quants (bsums[8..15] unused). Element e belongs to sub-block e / 32, and 16-bit word b / 2 of
+// every 64 bytes holds elements of sub-block b / 2 % 8 only.
+int q4_k_packed_element(int h, int b);
 void q4_k_x_permute_packed(void* x, int64_t n);
-
-// Q4_K, lanes order (the AVX-512 level's; the AVX2 level keeps the order above). The same
-// 576-byte group per block column, metas where Q4KPackedGroup has them, but the quants lie as
-// eight 64-byte loads with one row per 128-bit lane: byte 64k + 16r + b (k = 0..7, r = 0..3,
-// b = 0..15) of the group is row r's byte b of load k, and holds element q4_k_lanes_element(k, 0, b)
-// in its low nibble and q4_k_lanes_element(k, 1, b) in its high nibble. Word b / 2 of every lane
-// of every load is sub-block b / 2, so each lane's products, summed over the loads, are multiplied
-// by that row's eight scales in place: no lane shuffles per row, which the order above needs (one
-// row per load) and which bound the AVX-512 dot on Zen 5 when the bus is fast.
-int q4_k_lanes_element(int k, int h, int b);
-void pack_q4_k_lanes(const void* rows, void* group, int64_t n);
-void unpack_q4_k_lanes_row(const void* group, int64_t r, void* row, int64_t n);
-// Its activations are in the packed order above (q4_k_x_permute_packed): activation qs[32k + 16h
-// + b], the partner of load k's nibble h in byte b of every lane, is element
-// q4_k_lanes_element(k, h, b), which is q4_k_packed_element((32k + 16h + b) / 64, (32k + 16h + b) % 64).
-
-// A packed Q4_K layout's definition (plain C++): what a level's pack and unpack_row must do.
-struct Q4KLayout {
-  PackFn pack;
-  UnpackRowFn unpack_row;
-};
-// The layout a level packs Q4_K in: lanes at AVX-512, the order above at AVX2 (and below, where
-// nothing is packed).
-Q4KLayout q4_k_layout(SimdLevel level);
 
 // Q8_0, per span of kQ8Span block columns (512 columns; 2176 bytes per group, 34 cache lines):
 //   int8_t qs[4][16][32]  row r's 16 blocks' quants, 512 bytes per row

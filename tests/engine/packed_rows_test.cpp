@@ -56,7 +56,7 @@ TEST(PackedRows, Q4KLanesOrderIsAPermutationWithOneSubBlockPerWord) {
         ASSERT_LT(e, 256);
         // Word b / 2 of every lane of every load is sub-block b / 2: the scales stay in place.
         EXPECT_EQ(e / 32, b / 2) << "k=" << k << " h=" << h << " b=" << b;
-        // The activations' order is the other layout's: one x_permute_packed serves both.
+        // The activations' order (q4_k_packed_element) gives each nibble its partner.
         const int i = 32 * k + 16 * h + b;
         EXPECT_EQ(e, kernels::q4_k_packed_element(i / 64, i % 64)) << "k=" << k << " h=" << h << " b=" << b;
         seen.insert(e);
@@ -75,7 +75,6 @@ TEST(PackedRows, PackThenUnpackGivesTheRowsBack) {
     kernels::UnpackRowFn unpack_row;
   };
   const Layout layouts[] = {{TensorType::kQ4_K, kernels::pack_q4_k, kernels::unpack_q4_k_row},
-                            {TensorType::kQ4_K, kernels::pack_q4_k_lanes, kernels::unpack_q4_k_lanes_row},
                             {TensorType::kQ8_0, kernels::pack_q8_0, kernels::unpack_q8_0_row}};
   const int64_t n_cols = 8960;  // for Q8_0: 17 spans of 16 block columns and 8 more
   for (const Layout& l : layouts) {
@@ -103,7 +102,7 @@ TEST(PackedRows, TablePackMatchesTheLayoutDefinition) {
   for (TensorType type : types) {
     SCOPED_TRACE(tensor_type_name(type));
     const kernels::PackFn definition =
-        type == TensorType::kQ4_K ? kernels::q4_k_layout(kernels::active_simd_level()).pack : kernels::pack_q8_0;
+        type == TensorType::kQ4_K ? kernels::pack_q4_k : kernels::pack_q8_0;
     const auto w = gaussian(n_cols * kernels::kPackRows, 9);
     auto rows = quantize_rows(type, w.data(), n_cols, kernels::kPackRows);
     ASSERT_TRUE(rows.ok());
@@ -192,8 +191,9 @@ TEST(PackedRows, PackedDotMatchesTheScalarDot) {
 }
 
 // Every SIMD level this CPU runs that has a packed Q4_K kernel (AVX2 and AVX-512), whether or not
-// it is the active one: its unpack_row gives back the rows that its layout's definition packed,
-// its group dequantization the plain rows' floats exactly, and its packed dot the scalar dot.
+// it is the active one: its unpack_row gives back the rows that the layout's definition
+// (pack_q4_k) packed, its group dequantization the plain rows' floats exactly, and its packed dot
+// the scalar dot.
 TEST(PackedRows, EveryLevelsQ4KKernelsMatchTheDefinition) {
   int levels = 0;
   for (auto level : {kernels::SimdLevel::kAvx2, kernels::SimdLevel::kAvx512}) {
@@ -207,7 +207,7 @@ TEST(PackedRows, EveryLevelsQ4KKernelsMatchTheDefinition) {
       ASSERT_TRUE(rows.ok());
       const int64_t row_bytes = kernels::row_size(*t, n_cols);
       std::vector<uint8_t> group(rows->size()), back(row_bytes);
-      kernels::q4_k_layout(level).pack(rows->data(), group.data(), n_cols);
+      kernels::pack_q4_k(rows->data(), group.data(), n_cols);
       std::vector<float> floats(kernels::kPackRows * n_cols), want(n_cols);
       t->to_float_packed(group.data(), floats.data(), n_cols);
       const kernels::TypeTraits& ref = *kernels::scalar_traits(TensorType::kQ4_K);
