@@ -111,8 +111,10 @@ using VecDotPackedTokensFn = void (*)(int64_t n, const void* group, const void* 
 using ToFloatPackedFn = void (*)(const void* group, float* out, int64_t n);  // out[kPackRows][n], plain order
 
 // TypeTraits::gemm_min_tokens where a level says nothing else: from this many tokens on,
-// dequantized tiles + sgemm beat the scalar dots and all but one AVX2 dot (packed Q4_K, 1.1x the
-// other way) in bench/matvec_bench --tokens N.
+// dequantized tiles + sgemm beat the scalar dots and the AVX2 one-token dots in
+// bench/matvec_bench --tokens N. Packed Q4_K rows at the AVX2 level never take sgemm: their dot
+// over several tokens (vec_dot_packed_tokens) is faster (Zen 3, 64 tokens: 176-212 against 106-119
+// GFLOP/s for sgemm over float tiles).
 constexpr int64_t kGemmMinTokens = 16;
 constexpr int64_t kNeverGemm = INT64_MAX;
 

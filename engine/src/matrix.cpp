@@ -5,9 +5,11 @@
 // that each weight byte is read once and both cores read at full speed. Batches (prompt
 // processing) are compute bound. They run the same dot products over tiles of rows kept hot while
 // every token passes, where the kernel table says those are the faster road (the AVX-512 8-bit
-// dots); otherwise, from TypeTraits::gemm_min_tokens tokens on, each thread dequantizes a tile of
-// weight rows to float and hands it to OpenBLAS sgemm (single-threaded inside our pool), so the
-// dequantization is paid once per tile, not once per token.
+// dots, and the AVX2 packed Q4_K dot over several tokens, which unpacks each weight block once per
+// four tokens and takes the tokens in chunks whose activations stay in L2); otherwise, from
+// TypeTraits::gemm_min_tokens tokens on, each thread dequantizes a tile of weight rows to float
+// and hands it to OpenBLAS sgemm (single-threaded inside our pool), so the dequantization is paid
+// once per tile, not once per token.
 #include "lantern/engine/matrix.h"
 
 #include <cblas.h>
