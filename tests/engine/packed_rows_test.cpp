@@ -406,6 +406,34 @@ TEST(PackedRows, MatrixWithPackedSegmentsGivesThePlainProducts) {
         }
       }
     }
+    // Every segment moved: batches take the packed rows' road (the dot over several tokens where
+    // the level has one), over more tokens than one chunk of a pass and a step of four leave
+    // whole, and give each token's one-token products.
+    // (40 rows: all in whole groups, or the two rows left over would be read plain and batches of
+    // 16 tokens on would take sgemm.)
+    const int64_t whole = n_rows / kernels::kPackRows * kernels::kPackRows;
+    auto plain40 = Matrix::from_tensor(type, bytes->data(), n_cols, whole, "plain40");
+    ASSERT_TRUE(plain40.ok());
+    const std::vector<uint8_t> copy40 = packed_copy(t, bytes->data(), whole, n_cols, seg);
+    std::atomic<const uint8_t*> all_slots[3];
+    for (int k = 0; k < 3; ++k) all_slots[k].store(copy40.data() + k * seg * row_bytes);
+    const Matrix moved = plain40->relocatable(all_slots, seg, /*packed=*/true);
+    for (int threads : {1, 2}) {
+      ThreadPool pool(threads);
+      for (int64_t n_tokens : {5, 37}) {
+        SCOPED_TRACE("all moved, threads=" + std::to_string(threads) + " tokens=" + std::to_string(n_tokens));
+        if (n_tokens >= t.packed_gemm_min_tokens) continue;  // sgemm: covered above
+        const auto x = gaussian(n_tokens * n_cols, 24);
+        std::vector<float> want(n_tokens * whole), got(n_tokens * whole);
+        for (int64_t k = 0; k < n_tokens; ++k) moved.multiply(x.data() + k * n_cols, 1, want.data() + k * whole, pool);
+        moved.multiply(x.data(), n_tokens, got.data(), pool);
+        double scale = 0;
+        for (float v : want) scale = std::max(scale, static_cast<double>(std::fabs(v)));
+        for (int64_t i = 0; i < n_tokens * whole; ++i) {
+          ASSERT_NEAR(got[i], want[i], 1e-5 * scale) << "token " << i / whole << " row " << i % whole;
+        }
+      }
+    }
     std::vector<float> row(n_cols), expect(n_cols);
     for (int64_t r : {0, 5, 15, 20, 35, 38, 41}) {
       moving.get_row(r, row.data());
