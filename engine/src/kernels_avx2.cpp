@@ -548,7 +548,8 @@ void q6_k_to_float(const void* src, float* dst, int64_t n) {
 // Against the one-row-per-load order it replaced (Zen 3, kernel_bench, one core in L2): 20.2-21.5
 // -> 24.4-25.0 GB/s. GCC -O2 leaves short `for` loops rolled and arrays of vectors on the stack,
 // and AVX2 has 16 registers: hence the pragmas, and the metas worked after the products, so that
-// at most ~14 vectors are live in the loads' loop (a first version with both in flight made 14).
+// at most ~14 vectors are live in the loads' loop (a first version that kept both in flight made
+// 14 GB/s).
 
 // Two rows' 16-byte metas (one per 128-bit lane) -> per lane the bytes sc0..sc7, mn0..mn7 of
 // that row (k4_scales_vec, two rows at a time).
