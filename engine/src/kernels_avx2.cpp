@@ -563,15 +563,28 @@ inline __m256i k4_scales_x2(__m256i meta) {
   return _mm256_or_si256(low, _mm256_and_si256(_mm256_srli_epi16(b, 2), _mm256_set1_epi8(0x30)));
 }
 
+// Two rows' metas (at meta, one row per 128-bit lane) decoded: per lane the row's 8 scales and 8
+// mins as 16-bit words, and its d and dmin 4 times each.
+struct K4LanesMeta {
+  __m256i scales, mins;
+  __m256 d, dmin;
+};
+inline K4LanesMeta k4_lanes_meta(const uint8_t* meta) {
+  const char z = static_cast<char>(0x80);
+  const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(meta));
+  const __m256i sm = k4_scales_x2(m);
+  // [d0 x4, dmin0 x4 | d1 x4, dmin1 x4] -> [d0 x4, d1 x4 | dmin0 x4, dmin1 x4] as halves.
+  const __m256i d_halves = _mm256_broadcastsi128_si256(_mm_setr_epi8(12, 13, 12, 13, 12, 13, 12, 13, 14, 15, 14, 15, 14, 15, 14, 15));
+  const __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(m, d_halves), 0xD8);
+  return {_mm256_shuffle_epi8(sm, _mm256_broadcastsi128_si256(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z))),
+          _mm256_shuffle_epi8(sm, _mm256_broadcastsi128_si256(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z))),
+          _mm256_cvtph_ps(_mm256_castsi256_si128(dh)), _mm256_cvtph_ps(_mm256_extracti128_si256(dh, 1))};
+}
+
 void q4_k_dot_lanes_avx2(int64_t n, const void* vg, const void* vx, float* out) {
   const uint8_t* g = static_cast<const uint8_t*>(vg);
   const BlockQ8_K* x = static_cast<const BlockQ8_K*>(vx);
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const char z = static_cast<char>(0x80);
-  // Per lane (row): the 8 mins, and the 8 scales, as 16-bit words; d then dmin, 4 copies each.
-  const __m256i min_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z));
-  const __m256i scale_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
-  const __m256i d_halves = _mm256_broadcastsi128_si256(_mm_setr_epi8(12, 13, 12, 13, 12, 13, 12, 13, 14, 15, 14, 15, 14, 15, 14, 15));
   constexpr int64_t kGroupBytes = sizeof(Q4KPackedGroup), kMeta = offsetof(Q4KPackedGroup, meta);
   __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();  // lane r % 2: row r's 4 partial sums
   for (int64_t i = 0; i < n / kQK_K; ++i, g += kGroupBytes) {
@@ -599,18 +612,12 @@ void q4_k_dot_lanes_avx2(int64_t n, const void* vg, const void* vx, float* out) 
     }
     const __m256 dx = _mm256_set1_ps(x[i].d);
     const __m256i bsums = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[i].bsums)));
-    auto finish = [&](const uint8_t* meta_p, __m256i lo, __m256i hi, __m256 acc) {
-      const __m256i meta = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(meta_p));
-      const __m256i sm = k4_scales_x2(meta);
-      // [d0 x4, dmin0 x4 | d1 x4, dmin1 x4] -> [d0 x4, d1 x4 | dmin0 x4, dmin1 x4] as halves.
-      const __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(meta, d_halves), 0xD8);
-      const __m256 d = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(dh)), dx);
-      const __m256 dmin = _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(dh, 1)), dx);
-      const __m256i scales = _mm256_shuffle_epi8(sm, scale_words);
-      const __m256i sum = _mm256_add_epi32(_mm256_madd_epi16(lo, scales), _mm256_madd_epi16(hi, scales));
-      const __m256i mins = _mm256_madd_epi16(_mm256_shuffle_epi8(sm, min_words), bsums);
-      acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(sum), acc);
-      return _mm256_fnmadd_ps(dmin, _mm256_cvtepi32_ps(mins), acc);
+    auto finish = [&](const uint8_t* meta, __m256i lo, __m256i hi, __m256 acc) {
+      const K4LanesMeta m = k4_lanes_meta(meta);
+      const __m256i sum = _mm256_add_epi32(_mm256_madd_epi16(lo, m.scales), _mm256_madd_epi16(hi, m.scales));
+      const __m256i mins = _mm256_madd_epi16(m.mins, bsums);
+      acc = _mm256_fmadd_ps(_mm256_mul_ps(m.d, dx), _mm256_cvtepi32_ps(sum), acc);
+      return _mm256_fnmadd_ps(_mm256_mul_ps(m.dmin, dx), _mm256_cvtepi32_ps(mins), acc);
     };
     acc01 = finish(g + kMeta, p01[0], p01[1], acc01);
     acc23 = finish(g + kMeta + 32, p23[0], p23[1], acc23);
@@ -631,10 +638,6 @@ template <int T>
 void q4_k_lanes_tokens_avx2(int64_t n, const uint8_t* g0, const uint8_t* x0, int64_t x_stride, float* out,
                             int64_t out_stride) {
   const __m256i low4 = _mm256_set1_epi8(0x0F);
-  const char z = static_cast<char>(0x80);
-  const __m256i min_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(8, z, 9, z, 10, z, 11, z, 12, z, 13, z, 14, z, 15, z));
-  const __m256i scale_words = _mm256_broadcastsi128_si256(_mm_setr_epi8(0, z, 1, z, 2, z, 3, z, 4, z, 5, z, 6, z, 7, z));
-  const __m256i d_halves = _mm256_broadcastsi128_si256(_mm_setr_epi8(12, 13, 12, 13, 12, 13, 12, 13, 14, 15, 14, 15, 14, 15, 14, 15));
   constexpr int64_t kGroupBytes = sizeof(Q4KPackedGroup), kMeta = offsetof(Q4KPackedGroup, meta);
   auto xblock = [&](int t, int64_t i) { return reinterpret_cast<const BlockQ8_K*>(x0 + t * x_stride) + i; };
 #pragma GCC unroll 1
@@ -644,11 +647,7 @@ void q4_k_lanes_tokens_avx2(int64_t n, const uint8_t* g0, const uint8_t* x0, int
     for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
     const uint8_t* g = g0;
     for (int64_t i = 0; i < n / kQK_K; ++i, g += kGroupBytes) {
-      const __m256i meta = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(g + kMeta + 32 * p));
-      const __m256i sm = k4_scales_x2(meta);
-      const __m256i scales = _mm256_shuffle_epi8(sm, scale_words);
-      const __m256i dh = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(meta, d_halves), 0xD8);
-      const __m256 d = _mm256_cvtph_ps(_mm256_castsi256_si128(dh));
+      const K4LanesMeta m = k4_lanes_meta(g + kMeta + 32 * p);
 #pragma GCC unroll 2
       for (int half = 0; half < 2; ++half) {
         __m256i a[T];
@@ -668,17 +667,15 @@ void q4_k_lanes_tokens_avx2(int64_t n, const uint8_t* g0, const uint8_t* x0, int
         }
 #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) {
-          const __m256 dt = _mm256_mul_ps(d, _mm256_set1_ps(xblock(t, i)->d));
-          acc[t] = _mm256_fmadd_ps(dt, _mm256_cvtepi32_ps(_mm256_madd_epi16(a[t], scales)), acc[t]);
+          const __m256 dt = _mm256_mul_ps(m.d, _mm256_set1_ps(xblock(t, i)->d));
+          acc[t] = _mm256_fmadd_ps(dt, _mm256_cvtepi32_ps(_mm256_madd_epi16(a[t], m.scales)), acc[t]);
         }
       }
-      const __m256 dmin = _mm256_cvtph_ps(_mm256_extracti128_si256(dh, 1));
-      const __m256i mw = _mm256_shuffle_epi8(sm, min_words);
 #pragma GCC unroll 4
       for (int t = 0; t < T; ++t) {
         const BlockQ8_K* xb = xblock(t, i);
         const __m256i bsums = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(xb->bsums)));
-        acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, _mm256_set1_ps(xb->d)), _mm256_cvtepi32_ps(_mm256_madd_epi16(mw, bsums)), acc[t]);
+        acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(m.dmin, _mm256_set1_ps(xb->d)), _mm256_cvtepi32_ps(_mm256_madd_epi16(m.mins, bsums)), acc[t]);
       }
     }
 #pragma GCC unroll 4
