@@ -304,7 +304,7 @@ void fill_avx512_packed_table(TypeTraits* table) {
   TypeTraits& q4k = table[static_cast<int>(TensorType::kQ4_K)];
   q4k.pack = q4_k_pack_lanes_512;  // pack_q4_k (packed_rows.h) in vectors
   q4k.unpack_row = q4_k_unpack_lanes_row_512;
-  q4k.x_permute_packed = q4_k_x_permute_packed_512;  // the same order for both layouts (packed_rows.h)
+  q4k.x_permute_packed = q4_k_x_permute_packed_512;  // the activations' order (packed_rows.h)
   q4k.vec_dot_packed = q4_k_dot_lanes_512;
   q4k.to_float_packed = q4_k_to_float_lanes_512;
   q4k.packed_gemm_min_tokens = kNeverGemm;
