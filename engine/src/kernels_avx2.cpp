@@ -703,17 +703,10 @@ void q4_k_dot_lanes_tokens_avx2(int64_t n, const void* group, const void* x, int
   }
 }
 
-// Dequantizes a lanes-order Q4_K group: each block unpacked, then converted as the plain
-// to_float does.
+// A group's dequantization (sgemm tiles, which packed Q4_K batches take only when
+// LANTERN_GEMM_MIN_TOKENS says so).
 void q4_k_to_float_lanes_avx2(const void* group, float* out, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(group);
-  BlockQ4_K block;
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    for (int r = 0; r < kPackRows; ++r) {
-      unpack_q4_k_row(g + i * static_cast<int64_t>(sizeof(Q4KPackedGroup)), r, &block, kQK_K);
-      q4_k_to_float(&block, out + r * n + i * kQK_K, kQK_K);
-    }
-  }
+  q4_k_to_float_group(group, out, n, unpack_q4_k_row, q4_k_to_float);
 }
 
 }  // namespace

@@ -277,18 +277,9 @@ void q4_k_x_permute_packed_512(void* vx, int64_t n) {
 }
 
 // Dequantizes a lanes group (sgemm tiles; prompts take the dots at this level, so this serves
-// LANTERN_GEMM_MIN_TOKENS): each row's block unpacked, then converted by the level's plain
-// to_float, so that it gives the plain rows' floats exactly.
+// LANTERN_GEMM_MIN_TOKENS) with the vector unpack and this level's plain to_float.
 void q4_k_to_float_lanes_512(const void* vg, float* out, int64_t n) {
-  const uint8_t* g = static_cast<const uint8_t*>(vg);
-  const ToFloatFn to_float = traits_at(SimdLevel::kAvx512, TensorType::kQ4_K)->to_float;
-  for (int64_t i = 0; i < n / kQK_K; ++i, g += kQ4KGroupBytes) {
-    for (int r = 0; r < kPackRows; ++r) {
-      BlockQ4_K block;
-      q4_k_unpack_lanes_row_512(g, r, &block, kQK_K);
-      to_float(&block, out + r * n + i * kQK_K, kQK_K);
-    }
-  }
+  q4_k_to_float_group(vg, out, n, q4_k_unpack_lanes_row_512, traits_at(SimdLevel::kAvx512, TensorType::kQ4_K)->to_float);
 }
 
 }  // namespace

@@ -58,81 +58,39 @@ void gather_nibbles(const uint8_t* in, uint8_t* out, const NibbleMap& map) {
   }
 }
 
-// plain <-> packed quant bytes of one row's Q4_K block, for an order that puts element
-// element(i, h) in nibble h of quant byte i (i < 128).
-using NibbleElement = int (*)(int i, int h);
-NibbleMap q4_k_pack_map_of(NibbleElement element) {
-  NibbleMap m{};
-  for (int i = 0; i < 128; ++i) {
-    const int lo = element(i, 0), hi = element(i, 1);
-    m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
-            static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
-  }
-  return m;
-}
-NibbleMap q4_k_unpack_map_of(NibbleElement element) {
-  std::array<std::pair<uint8_t, uint8_t>, 256> at{};  // element -> quant byte, shift
-  for (int i = 0; i < 128; ++i) {
-    for (int h = 0; h < 2; ++h) at[element(i, h)] = {static_cast<uint8_t>(i), static_cast<uint8_t>(4 * h)};
-  }
-  NibbleMap m{};
-  for (int q = 0; q < 128; ++q) {
-    const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
-    m[q] = {at[lo].first, at[lo].second, at[hi].first, at[hi].second};
-  }
-  return m;
-}
+// Row r's quant byte i (i < 128) in the lanes order: byte i % 16 of its lane of load i / 16, which
+// lies at lanes_offset(r, i / 16) + i % 16 of the group and holds element lanes_element(i, h) in
+// nibble h.
+int lanes_element(int i, int h) { return q4_k_lanes_element(i / 16, h, i % 16); }
+int64_t lanes_offset(int64_t r, int k) { return 64 * k + 16 * r; }
 
-// A Q4_K row's 16-byte meta in a group (both orders): its 12 scale bytes, then d and dmin.
-void put_q4_k_meta(const BlockQ4_K& b, uint8_t* meta) {
-  std::memcpy(meta, b.scales, 12);
-  std::memcpy(meta + 12, &b.d, 2);
-  std::memcpy(meta + 14, &b.dmin, 2);
-}
-void get_q4_k_meta(const uint8_t* meta, BlockQ4_K& b) {
-  std::memcpy(b.scales, meta, 12);
-  std::memcpy(&b.d, meta + 12, 2);
-  std::memcpy(&b.dmin, meta + 14, 2);
-}
-
-// A packed Q4_K order: nibble h of a row's quant byte i (i < 128) holds element(i, h), and the
-// row's 16-byte chunk k of those bytes lies at chunk(r, k) among the group's 512 quant bytes; the
-// metas lie where Q4KPackedGroup has them. Built once per order, so the maps and the chunk places
-// always come together.
-using ChunkOffset = int64_t (*)(int64_t r, int k);
-struct Q4KOrder {
-  NibbleMap pack, unpack;  // plain -> order, and back
-  ChunkOffset chunk;
-};
-Q4KOrder make_q4_k_order(NibbleElement element, ChunkOffset chunk) {
-  return {q4_k_pack_map_of(element), q4_k_unpack_map_of(element), chunk};
-}
-void pack_q4_k_rows(const void* rows, void* group, int64_t n, const Q4KOrder& order) {
-  const int64_t nb = n / kQK_K;
-  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
-  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
-  for (int64_t i = 0; i < nb; ++i) {
-    uint8_t* qs = &dst[i].qs[0][0];
-    for (int r = 0; r < kPackRows; ++r) {
-      const BlockQ4_K& b = src[r * nb + i];
-      uint8_t quants[128];
-      gather_nibbles(b.qs, quants, order.pack);
-      for (int k = 0; k < 8; ++k) std::memcpy(qs + order.chunk(r, k), quants + 16 * k, 16);
-      put_q4_k_meta(b, dst[i].meta[r]);
+// plain -> lanes quant bytes of one row's Q4_K block, and back.
+const NibbleMap& q4_k_pack_map() {
+  static const NibbleMap map = [] {
+    NibbleMap m{};
+    for (int i = 0; i < 128; ++i) {
+      const int lo = lanes_element(i, 0), hi = lanes_element(i, 1);
+      m[i] = {static_cast<uint8_t>(q4_k_plain_byte(lo)), static_cast<uint8_t>(q4_k_plain_high(lo) ? 4 : 0),
+              static_cast<uint8_t>(q4_k_plain_byte(hi)), static_cast<uint8_t>(q4_k_plain_high(hi) ? 4 : 0)};
     }
-  }
+    return m;
+  }();
+  return map;
 }
-void unpack_q4_k_group_row(const void* group, int64_t r, void* row, int64_t n, const Q4KOrder& order) {
-  const int64_t nb = n / kQK_K;
-  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
-  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
-  for (int64_t i = 0; i < nb; ++i) {
-    const uint8_t* qs = &src[i].qs[0][0];
-    uint8_t quants[128];
-    for (int k = 0; k < 8; ++k) std::memcpy(quants + 16 * k, qs + order.chunk(r, k), 16);
-    gather_nibbles(quants, dst[i].qs, order.unpack);
-    get_q4_k_meta(src[i].meta[r], dst[i]);
-  }
+const NibbleMap& q4_k_unpack_map() {
+  static const NibbleMap map = [] {
+    std::array<std::pair<uint8_t, uint8_t>, 256> at{};  // element -> lanes quant byte, shift
+    for (int i = 0; i < 128; ++i) {
+      for (int h = 0; h < 2; ++h) at[lanes_element(i, h)] = {static_cast<uint8_t>(i), static_cast<uint8_t>(4 * h)};
+    }
+    NibbleMap m{};
+    for (int q = 0; q < 128; ++q) {
+      const int lo = 64 * (q / 32) + q % 32, hi = lo + 32;  // the plain byte's two elements
+      m[q] = {at[lo].first, at[lo].second, at[hi].first, at[hi].second};
+    }
+    return m;
+  }();
+  return map;
 }
 
 }  // namespace
@@ -157,26 +115,51 @@ void q4_k_x_permute_packed(void* x, int64_t n) {
   }
 }
 
-// ---- Q4_K, the lanes order -----------------------------------------------------------------------------
-
-namespace {
-
-// The lanes order: byte i % 16 of row r's lane of load i / 16.
-const Q4KOrder& q4_k_lanes_order() {
-  static const Q4KOrder order =
-      make_q4_k_order([](int i, int h) { return q4_k_lanes_element(i / 16, h, i % 16); },
-                      [](int64_t r, int k) { return 64 * k + 16 * r; });
-  return order;
-}
-
-}  // namespace
-
 int q4_k_lanes_element(int k, int h, int b) { return 32 * (b / 2) + 4 * k + 2 * h + b % 2; }
 
-void pack_q4_k(const void* rows, void* group, int64_t n) { pack_q4_k_rows(rows, group, n, q4_k_lanes_order()); }
+void pack_q4_k(const void* rows, void* group, int64_t n) {
+  const int64_t nb = n / kQK_K;
+  const BlockQ4_K* src = static_cast<const BlockQ4_K*>(rows);
+  Q4KPackedGroup* dst = static_cast<Q4KPackedGroup*>(group);
+  for (int64_t i = 0; i < nb; ++i) {
+    uint8_t* qs = &dst[i].qs[0][0];
+    for (int r = 0; r < kPackRows; ++r) {
+      const BlockQ4_K& b = src[r * nb + i];
+      uint8_t quants[128];
+      gather_nibbles(b.qs, quants, q4_k_pack_map());
+      for (int k = 0; k < 8; ++k) std::memcpy(qs + lanes_offset(r, k), quants + 16 * k, 16);
+      std::memcpy(dst[i].meta[r], b.scales, 12);
+      std::memcpy(dst[i].meta[r] + 12, &b.d, 2);
+      std::memcpy(dst[i].meta[r] + 14, &b.dmin, 2);
+    }
+  }
+}
 
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n) {
-  unpack_q4_k_group_row(group, r, row, n, q4_k_lanes_order());
+  const int64_t nb = n / kQK_K;
+  const Q4KPackedGroup* src = static_cast<const Q4KPackedGroup*>(group);
+  BlockQ4_K* dst = static_cast<BlockQ4_K*>(row);
+  for (int64_t i = 0; i < nb; ++i) {
+    const uint8_t* qs = &src[i].qs[0][0];
+    uint8_t quants[128];
+    for (int k = 0; k < 8; ++k) std::memcpy(quants + 16 * k, qs + lanes_offset(r, k), 16);
+    BlockQ4_K& b = dst[i];
+    gather_nibbles(quants, b.qs, q4_k_unpack_map());
+    std::memcpy(b.scales, src[i].meta[r], 12);
+    std::memcpy(&b.d, src[i].meta[r] + 12, 2);
+    std::memcpy(&b.dmin, src[i].meta[r] + 14, 2);
+  }
+}
+
+void q4_k_to_float_group(const void* group, float* out, int64_t n, UnpackRowFn unpack_row, ToFloatFn to_float) {
+  const uint8_t* g = static_cast<const uint8_t*>(group);
+  BlockQ4_K block;
+  for (int64_t i = 0; i < n / kQK_K; ++i, g += sizeof(Q4KPackedGroup)) {
+    for (int r = 0; r < kPackRows; ++r) {
+      unpack_row(g, r, &block, kQK_K);
+      to_float(&block, out + r * n + i * kQK_K, kQK_K);
+    }
+  }
 }
 
 // ---- Q8_0 ----------------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ static_assert(sizeof(Q4KPackedGroup) == 576);
 int q4_k_lanes_element(int k, int h, int b);
 void pack_q4_k(const void* rows, void* group, int64_t n);
 void unpack_q4_k_row(const void* group, int64_t r, void* row, int64_t n);
+// A group's dequantization (sgemm tiles): each row's block through a level's unpack_row (this
+// layout's), then its plain to_float, so that it gives the plain rows' floats exactly.
+void q4_k_to_float_group(const void* group, float* out, int64_t n, UnpackRowFn unpack_row, ToFloatFn to_float);
 // The activations' order: Q8_K with qs[64h + b] = element q4_k_packed_element(h, b) (h = 0..3,
 // b = 0..63), so that activation qs[32k + 16h + b], the partner of load k's nibble h in byte b of
 // every lane, is element q4_k_lanes_element(k, h, b); bsums[s] for s < 8 the sum of sub-block s's
