@@ -32,8 +32,8 @@ namespace {
 constexpr int64_t kRowGrain = 16;
 // Rows kept hot while all tokens of a batch pass over them.
 constexpr int64_t kRowTile = 16;
-// Tokens per pass of a batch over a tile of packed rows, for the multi-token dots: 32 tokens
-// activations (56 KB of Q8_K at 1536 columns) stay in L2 while they pass.
+// Tokens per pass of a batch over a tile of packed rows: 32 tokens' activations (56 KB of Q8_K
+// at 1536 columns) stay in L2 while they pass.
 constexpr int64_t kTokenChunk = 32;
 // Bytes of float weights per sgemm tile (per thread; see multiply_gemm).
 constexpr int64_t kTileBytes = 4 << 20;
@@ -270,9 +270,20 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     }
   }
 
+  // out[t][r] for nt tokens from x (rows p.x_row_bytes apart) against one packed group of n
+  // columns: the several-token dot where the level has one, else the one-token dot per token.
+  auto group_products = [](const Part& p, int64_t n, const uint8_t* group, const uint8_t* x, int64_t nt,
+                           float (*out)[kernels::kPackRows]) {
+    if (p.dot_packed_tokens != nullptr) {
+      p.dot_packed_tokens(n, group, x, p.x_row_bytes, nt, out[0], kernels::kPackRows);
+      return;
+    }
+    for (int64_t t = 0; t < nt; ++t) p.dot_packed(n, group, x + t * p.x_row_bytes, out[t]);
+  };
   // Rows [r0, r1) of a matrix whose groups are in bands (packed_rows.h), w = row_address(r0):
   // each band from r0's on is computed whole, segment by segment, and only its rows in range are
   // stored (ranges start on a band unless a group of products puts a matrix off the row grain).
+  // Batches pass in chunks of tokens whose activations stay in L2.
   static_assert(kRowGrain % kernels::kBandRows == 0 && kRowTile % kernels::kBandRows == 0,
                 "chunks and row tiles start on a band");
   auto band_products = [&](const Part& p, const uint8_t* w, int64_t r0, int64_t r1) {
@@ -283,43 +294,25 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
       const uint8_t* band = w - (r0 - b) * p.row_bytes;
       const int64_t n_groups = kernels::band_groups(p.m->packed_rows_, b);
       const int64_t lo = std::max(b, r0), hi = std::min(b + n_groups * kernels::kPackRows, r1);
-      if (p.dot_packed_tokens != nullptr) {
-        for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenChunk) {
-          const int64_t nt = std::min(kTokenChunk, n_tokens - t0);
-          float acc[kTokenChunk][kernels::kBandRows] = {};
-          for (int64_t s = 0; s * seg < nb; ++s) {
-            const int64_t c0 = s * seg, len = std::min(seg, nb - c0);
-            for (int64_t g = 0; g < n_groups; ++g) {
-              float out[kTokenChunk][kernels::kPackRows];
-              p.dot_packed_tokens(len * (cols / nb), band + kernels::band_offset(shape, n_groups, g, s),
-                                  p.xq_packed + t0 * p.x_row_bytes + c0 * x_block_bytes, p.x_row_bytes, nt, out[0],
-                                  kernels::kPackRows);
-              for (int64_t t = 0; t < nt; ++t) {
-                for (int64_t r = 0; r < kernels::kPackRows; ++r) acc[t][g * kernels::kPackRows + r] += out[t][r];
-              }
-            }
-          }
-          for (int64_t t = 0; t < nt; ++t) {
-            float* yr = p.y + (t0 + t) * p.rows;
-            for (int64_t r = lo; r < hi; ++r) yr[r] = acc[t][r - b];
-          }
-        }
-        continue;
-      }
-      for (int64_t tok = 0; tok < n_tokens; ++tok) {
-        const uint8_t* xt = p.xq_packed + tok * p.x_row_bytes;
-        float acc[kernels::kBandRows] = {};
+      for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenChunk) {
+        const int64_t nt = std::min(kTokenChunk, n_tokens - t0);
+        float acc[kTokenChunk][kernels::kBandRows];
+        std::fill(&acc[0][0], &acc[0][0] + nt * kernels::kBandRows, 0.0f);
         for (int64_t s = 0; s * seg < nb; ++s) {
           const int64_t c0 = s * seg, len = std::min(seg, nb - c0);
           for (int64_t g = 0; g < n_groups; ++g) {
-            float out[kernels::kPackRows];
-            p.dot_packed(len * (cols / nb), band + kernels::band_offset(shape, n_groups, g, s), xt + c0 * x_block_bytes,
-                         out);
-            for (int64_t r = 0; r < kernels::kPackRows; ++r) acc[g * kernels::kPackRows + r] += out[r];
+            float out[kTokenChunk][kernels::kPackRows];
+            group_products(p, len * (cols / nb), band + kernels::band_offset(shape, n_groups, g, s),
+                           p.xq_packed + t0 * p.x_row_bytes + c0 * x_block_bytes, nt, out);
+            for (int64_t t = 0; t < nt; ++t) {
+              for (int64_t r = 0; r < kernels::kPackRows; ++r) acc[t][g * kernels::kPackRows + r] += out[t][r];
+            }
           }
         }
-        float* yr = p.y + tok * p.rows;
-        for (int64_t r = lo; r < hi; ++r) yr[r] = acc[r - b];
+        for (int64_t t = 0; t < nt; ++t) {
+          float* yr = p.y + (t0 + t) * p.rows;
+          for (int64_t r = lo; r < hi; ++r) yr[r] = acc[t][r - b];
+        }
       }
     }
   };
@@ -347,31 +340,18 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
               r1 = std::min(r1, p.m->packed_rows_);
               const int64_t g0 = r0 - r0 % kernels::kPackRows;
               const uint8_t* group = w - (r0 - g0) * p.row_bytes;
-              if (p.dot_packed_tokens != nullptr) {
-                // Chunks of tokens whose activations stay in L2 while they pass over the tile.
-                for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenChunk) {
-                  const int64_t nt = std::min(kTokenChunk, n_tokens - t0);
-                  const uint8_t* gr = group;
-                  for (int64_t g = g0; g < r1; g += kernels::kPackRows, gr += kernels::kPackRows * p.row_bytes) {
-                    const int64_t lo = std::max(g, r0), hi = std::min(g + kernels::kPackRows, r1);
-                    float out[kTokenChunk][kernels::kPackRows];
-                    p.dot_packed_tokens(cols, gr, p.xq_packed + t0 * p.x_row_bytes, p.x_row_bytes, nt, out[0],
-                                        kernels::kPackRows);
-                    for (int64_t t = 0; t < nt; ++t) {
-                      float* yr = p.y + (t0 + t) * p.rows;
-                      for (int64_t r = lo; r < hi; ++r) yr[r] = out[t][r - g];
-                    }
+              // Chunks of tokens whose activations stay in L2 while they pass over the tile.
+              for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokenChunk) {
+                const int64_t nt = std::min(kTokenChunk, n_tokens - t0);
+                const uint8_t* gr = group;
+                for (int64_t g = g0; g < r1; g += kernels::kPackRows, gr += kernels::kPackRows * p.row_bytes) {
+                  const int64_t lo = std::max(g, r0), hi = std::min(g + kernels::kPackRows, r1);
+                  float out[kTokenChunk][kernels::kPackRows];
+                  group_products(p, cols, gr, p.xq_packed + t0 * p.x_row_bytes, nt, out);
+                  for (int64_t t = 0; t < nt; ++t) {
+                    float* yr = p.y + (t0 + t) * p.rows;
+                    for (int64_t r = lo; r < hi; ++r) yr[r] = out[t][r - g];
                   }
-                }
-                continue;
-              }
-              for (int64_t g = g0; g < r1; g += kernels::kPackRows, group += kernels::kPackRows * p.row_bytes) {
-                const int64_t lo = std::max(g, r0), hi = std::min(g + kernels::kPackRows, r1);
-                for (int64_t tok = 0; tok < n_tokens; ++tok) {
-                  float out[kernels::kPackRows];
-                  p.dot_packed(cols, group, p.xq_packed + tok * p.x_row_bytes, out);
-                  float* yr = p.y + tok * p.rows;
-                  for (int64_t r = lo; r < hi; ++r) yr[r] = out[r - g];
                 }
               }
               continue;
