@@ -734,7 +734,7 @@ void fill_avx2_table(TypeTraits* t) {
   at(TensorType::kQ8_K).from_float = q8_k_from_float;
   at(TensorType::kQ2_K).vec_dot = q2_k_dot;
   at(TensorType::kQ3_K).vec_dot = q3_k_dot;
-  TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows (packed_rows.h; the AVX-512 level packs them otherwise)
+  TypeTraits& q4k = at(TensorType::kQ4_K);  // packed rows in the lanes order (packed_rows.h), as at AVX-512
   q4k.pack = pack_q4_k;
   q4k.unpack_row = unpack_q4_k_row;
   q4k.x_permute_packed = q4_k_x_permute_packed;

@@ -209,16 +209,19 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
   };
   Layout layouts[2 * kMaxParts];
   size_t n_layouts = 0;
+  // What each matrix reads: packed groups, plain rows, or both while its copy is unfinished.
+  // Decided once, so that the scratch sized here is what the parts take below (a prompt's batch of
+  // 8960-column activations is megabytes).
+  bool reads_packed[kMaxParts], reads_plain[kMaxParts];
   thread_local std::vector<uint8_t> scratch;
   int64_t scratch_bytes = 0;
   for (size_t m = 0; m < n_parts; ++m) {
     const kernels::TypeTraits* t = kernels::active_traits(ms[m]->type_);
+    reads_packed[m] = ms[m]->packed_rows_ > 0 && t->vec_dot_packed != nullptr;
+    reads_plain[m] = !reads_packed[m] || ms[m]->reads_plain_rows();
     if (t->vec_dot_type != TensorType::kF32) {
-      // One layout for rows read plain, one for packed groups, both while a copy is unfinished
-      // (the same rule as below): a prompt's batch of 8960-column activations is megabytes.
-      const bool packed = ms[m]->packed_rows_ > 0 && t->vec_dot_packed != nullptr;
-      const int64_t n_layouts = (!packed || ms[m]->reads_plain_rows()) + packed;
-      scratch_bytes += n_layouts * kernels::row_size(*kernels::active_traits(t->vec_dot_type), cols) * n_tokens;
+      scratch_bytes += (int64_t{reads_plain[m]} + int64_t{reads_packed[m]}) *
+                       kernels::row_size(*kernels::active_traits(t->vec_dot_type), cols) * n_tokens;
     }
   }
   if (scratch.size() < static_cast<size_t>(scratch_bytes)) scratch.resize(scratch_bytes);
@@ -255,7 +258,7 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     p.rows = mat.n_rows_;
     p.row_bytes = mat.row_bytes_;
     p.dot = t->vec_dot;
-    p.dot_packed = mat.packed_rows_ > 0 ? t->vec_dot_packed : nullptr;
+    p.dot_packed = reads_packed[m] ? t->vec_dot_packed : nullptr;
     p.dot_packed_tokens = p.dot_packed != nullptr && n_tokens > 1 ? t->vec_dot_packed_tokens : nullptr;
     p.xq = p.xq_packed = reinterpret_cast<const uint8_t*>(x);
     p.x_row_bytes = cols * static_cast<int64_t>(sizeof(float));
@@ -264,9 +267,8 @@ void Matrix::multiply_group(std::span<const Matrix* const> ms, std::span<float* 
     if (t->vec_dot_type != TensorType::kF32) {
       const kernels::TypeTraits* xt = kernels::active_traits(t->vec_dot_type);
       p.x_row_bytes = kernels::row_size(*xt, cols);
-      // Both layouts only while some rows are still read plain (the copy not yet finished).
-      p.xq = p.dot_packed == nullptr || mat.reads_plain_rows() ? activations(xt, t->x_permute) : nullptr;
-      if (p.dot_packed != nullptr) p.xq_packed = activations(xt, t->x_permute_packed);
+      p.xq = reads_plain[m] ? activations(xt, t->x_permute) : nullptr;
+      if (reads_packed[m]) p.xq_packed = activations(xt, t->x_permute_packed);
     }
   }
 
